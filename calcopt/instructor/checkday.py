@@ -1,0 +1,118 @@
+"""Check one day's source the way the tests do, without touching the course root.
+
+    python -m calcopt.instructor.checkday autograder/source/day01_derivatives/derivatives.py
+
+1. The source notebook (solutions and hidden tests in) runs top to bottom; no grade cell
+   prints to stderr; the time of the whole run and of the slowest grade cells is shown.
+2. The student view (solutions and hidden tests stripped, as nbgrader does) runs with
+   errors allowed, and every grade cell fails.
+"""
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+from . import notebooks
+from .release import EXECUTE_TIMEOUT, tool_env
+
+GRADE_CELL_SECONDS = 5
+NOTEBOOK_SECONDS = 45
+
+
+def student_view(nb):
+    """Solutions replaced by the stub and hidden tests removed, as generate_assignment does."""
+    nb = nbformat.from_dict(nb)
+    resources = {}
+    nb, resources = ClearSolutions(code_stub={"python": "# YOUR CODE HERE\nraise NotImplementedError()"}).preprocess(nb, resources)
+    nb, resources = ClearHiddenTests().preprocess(nb, resources)
+    return nb
+
+
+def run(nb, cwd, allow_errors=False):
+    """Execute in a fresh kernel; returns (notebook, seconds per cell id, total seconds)."""
+    import os
+    os.environ.update({k: v for k, v in tool_env().items() if k in ("PATH", "TF_CPP_MIN_LOG_LEVEL")})
+    client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
+                            allow_errors=allow_errors, record_timing=True,
+                            resources={"metadata": {"path": str(cwd)}})
+    start = time.perf_counter()
+    client.execute()
+    total = time.perf_counter() - start
+    return nb, {cell.id: _cell_seconds(cell) for cell in nb.cells if cell.cell_type == "code"}, total
+
+
+def _cell_seconds(cell):
+    timing = cell.metadata.get("execution", {})
+    began, ended = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (began and ended):
+        return 0.0
+    from datetime import datetime
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(ended) - parse(began)).total_seconds()
+
+
+def grade_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code" and utils.is_grade(cell)]
+
+
+def failed(cell):
+    """True when a cell raised (its outputs hold an error)."""
+    return any(output.output_type == "error" for output in cell.outputs)
+
+
+def stderr_text(cell):
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+
+
+def check_source(path, workdir):
+    """Problems found in the full notebook (empty when all is well), the timings and total."""
+    nb, seconds, total = run(notebooks.read_source(path), workdir)
+    problems = [f"grade cell {cell.id} wrote to stderr: {stderr_text(cell)[:300]}"
+                for cell in grade_cells(nb) if stderr_text(cell)]
+    return problems, seconds, total
+
+
+def check_student(path, workdir):
+    """Grade cells of the student view that did not fail (empty when all fail)."""
+    nb, _, _ = run(student_view(notebooks.read_source(path)), workdir, allow_errors=True)
+    return [cell.id for cell in grade_cells(nb) if not failed(cell)]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path)
+    args = parser.parse_args(argv)
+    nb = notebooks.read_source(args.source)
+    grade_ids = [cell.id for cell in grade_cells(nb)]
+    ok = True
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            problems, seconds, total = check_source(args.source, workdir)
+        except Exception as error:  # the cell's traceback is in the message
+            print(f"FAIL: the full notebook does not run:\n{error}")
+            return 1
+        print(f"full notebook ran in {total:.1f} s (limit {NOTEBOOK_SECONDS} s)")
+        for grade_id in sorted(grade_ids, key=lambda g: -seconds.get(g, 0))[:5]:
+            print(f"  grade cell {grade_id}: {seconds.get(grade_id, 0):.2f} s")
+        slow = [g for g in grade_ids if seconds.get(g, 0) > GRADE_CELL_SECONDS]
+        ok = not problems and not slow and total <= NOTEBOOK_SECONDS
+        for problem in problems + [f"grade cell {g} took over {GRADE_CELL_SECONDS} s" for g in slow]:
+            print(f"FAIL: {problem}")
+        passing = check_student(args.source, workdir)
+        if passing:
+            ok = False
+            print(f"FAIL: these grade cells pass in the student view: {passing}")
+        else:
+            print(f"student view: all {len(grade_ids)} grade cells fail, as they should")
+    print("OK" if ok else "NOT OK")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""``make release``: regenerate ``course/`` and ``solutions/`` from ``autograder/source/``.
+
+The steps, in order, for each day:
+1. build each ``<day>/<name>.py`` source into ``<day>/<name>.ipynb`` beside it (nbgrader reads
+   notebooks; the ``.py`` is the file people edit and review);
+2. ``nbgrader generate_assignment``: solutions and hidden tests stripped, cells locked and
+   checksummed, the assignment recorded in the gradebook; its output is copied to ``course/``;
+3. the solution view (``notebooks.to_solution``), executed, written to ``solutions/``.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from . import notebooks
+
+REPO = Path(__file__).resolve().parents[2]
+EXECUTE_TIMEOUT = 180  # seconds per cell; generous for a slow laptop
+
+
+def tool_env():
+    """The environment for nbgrader and kernels: this interpreter's bin first on PATH,
+    since nbgrader calls ``alembic`` by name when it creates a gradebook."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def run_nbgrader(args, root):
+    """Run one nbgrader command in the course root; return its CompletedProcess."""
+    command = [sys.executable, "-m", "nbgrader", *args]
+    return subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
+
+
+def build_sources(root):
+    """Step 1. Returns {day: [built notebook paths]}."""
+    days = notebooks.source_files(Path(root) / "source")
+    built = {}
+    for day, sources in days.items():
+        built[day] = []
+        for source in sources:
+            target = source.with_suffix(".ipynb")
+            notebooks.write(notebooks.read_source(source), target)
+            built[day].append(target)
+    return built
+
+
+def generate_assignment(root, day):
+    """Step 2 for one day; raises RuntimeError with nbgrader's own words on failure."""
+    result = run_nbgrader(["generate_assignment", day, "--force"], root)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment {day} failed:\n{result.stdout}{result.stderr}")
+    return Path(root) / "release" / day
+
+
+def execute(nb, cwd):
+    """Run a notebook top to bottom in a fresh kernel; raises on the first failing cell."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def release(root, course_dir, solutions_dir, run_solutions=True, log=print):
+    root, course_dir, solutions_dir = Path(root), Path(course_dir), Path(solutions_dir)
+    built = build_sources(root)
+    for day, sources in built.items():
+        log(f"{day}: student notebooks")
+        released = generate_assignment(root, day)
+        shutil.rmtree(course_dir / day, ignore_errors=True)
+        shutil.copytree(released, course_dir / day)
+        for source in sources:
+            log(f"{day}: solutions/{day}/{source.name}" + (" (executing)" if run_solutions else ""))
+            solution = notebooks.to_solution(nbformat.read(source, as_version=4))
+            target = solutions_dir / day / source.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if run_solutions:
+                execute(solution, target.parent)
+            notebooks.write(solution, target)
+    _remove_stale_days(course_dir, built)
+    _remove_stale_days(solutions_dir, built)
+    return built
+
+
+def _remove_stale_days(directory, days):
+    for path in directory.iterdir():
+        if path.is_dir() and path.name not in days:
+            shutil.rmtree(path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=REPO / "autograder", help="nbgrader course root")
+    parser.add_argument("--course", default=REPO / "course")
+    parser.add_argument("--solutions", default=REPO / "solutions")
+    parser.add_argument("--no-execute", action="store_true",
+                        help="write solution notebooks without running them")
+    args = parser.parse_args(argv)
+    try:
+        release(args.root, args.course, args.solutions, run_solutions=not args.no_execute)
+    except (notebooks.SourceError, RuntimeError) as error:
+        sys.exit(f"release failed: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""Interactive explorers, one module per day.
+
+Each explorer builds its figure once; moving a slider calls a plain method (``update``)
+that only changes the artists' data and asks for a redraw with ``draw_idle``. The method
+can be called, and tested, without a browser.
+"""
+from .base import figure_widget, new_figure
+from .tangent import TangentExplorer  # Day 1
+
+__all__ = ["figure_widget", "new_figure", "TangentExplorer"]
