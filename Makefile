@@ -6,11 +6,13 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.setup-done
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 LAB_PORT ?= 8888
+LAB_ARGS ?=
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # nbgrader runs `alembic` by name and kernels start from PATH: the venv's bin comes first.
 export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_ENABLE_ONEDNN_OPTS := 0
 
 .PHONY: setup lab test release grade bench clean
 
@@ -29,7 +31,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 # Served from the repository so that solutions/ is one click away; the browser opens on course/.
 lab: setup
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=. \
-		--LabApp.default_url=/lab/tree/course $(LAB_ROOT_FLAG)
+		--LabApp.default_url=/lab/tree/course $(LAB_ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
 	$(PY) -m pytest

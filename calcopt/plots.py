@@ -9,11 +9,15 @@ def plot_error_vs_step(hs, errors, ax=None, orders=None, title="Error against st
     hs: 1-D array of step sizes. errors: dict mapping a scheme's name to its errors at hs.
     orders: optional dict mapping a scheme's name to an order p; a dashed guide of slope p
     is drawn through that scheme's error at the largest h, so the eye can compare slopes.
+    The y-axis spans the measured errors (zeros left out), not the guides.
     Returns the Axes.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     hs = np.asarray(hs, dtype=float)
+    measured = np.concatenate([np.ravel(np.asarray(err, dtype=float)) for err in errors.values()]
+                              + [np.empty(0)])
+    measured = measured[np.isfinite(measured) & (measured > 0)]
     for name, err in errors.items():
         line, = ax.loglog(hs, np.asarray(err, dtype=float), marker=".", label=name)
         if orders and name in orders:
@@ -21,6 +25,8 @@ def plot_error_vs_step(hs, errors, ax=None, orders=None, title="Error against st
             guide = err[anchor] * (hs / hs[anchor]) ** orders[name]
             ax.loglog(hs, guide, linestyle="--", color=line.get_color(), alpha=0.5,
                       label=f"slope {orders[name]}")
+    if measured.size:  # the guides may run far below the data; keep the data in view
+        ax.set_ylim(measured.min() / 3, measured.max() * 3)
     ax.set_xlabel("step size h")
     ax.set_ylabel("absolute error")
     ax.set_title(title)

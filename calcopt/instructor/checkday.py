@@ -8,9 +8,11 @@
    errors allowed, and every grade cell fails.
 """
 import argparse
+import os
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -36,8 +38,7 @@ def student_view(nb):
 
 def run(nb, cwd, allow_errors=False):
     """Execute in a fresh kernel; returns (notebook, seconds per cell id, total seconds)."""
-    import os
-    os.environ.update({k: v for k, v in tool_env().items() if k in ("PATH", "TF_CPP_MIN_LOG_LEVEL")})
+    os.environ.update(tool_env())  # the kernel inherits PATH and the TensorFlow settings
     client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
                             allow_errors=allow_errors, record_timing=True,
                             resources={"metadata": {"path": str(cwd)}})
@@ -52,9 +53,11 @@ def _cell_seconds(cell):
     began, ended = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
     if not (began and ended):
         return 0.0
-    from datetime import datetime
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(ended) - parse(began)).total_seconds()
+    return (_parse_time(ended) - _parse_time(began)).total_seconds()
+
+
+def _parse_time(stamp):
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def grade_cells(nb):

@@ -29,6 +29,7 @@ def tool_env():
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     return env
 
 
@@ -61,7 +62,7 @@ def generate_assignment(root, day):
 
 def execute(nb, cwd):
     """Run a notebook top to bottom in a fresh kernel; raises on the first failing cell."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.update(tool_env())  # the kernel inherits PATH and the TensorFlow settings
     client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()

@@ -1,0 +1,41 @@
+"""The Day 1 explorer inside a real kernel under `%matplotlib widget` (ipympl): moving the
+slider moves the tangent line, and the figure is never rebuilt."""
+import json
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.slow
+
+CELLS = [
+    "%matplotlib widget\n"
+    "import json, numpy as np\n"
+    "from calcopt.widgets import TangentExplorer\n"
+    "explorer = TangentExplorer(np.sin, np.cos, x0=1.0, h=0.5)\n"
+    "figure_id = id(explorer.fig)\n"
+    "explorer",
+    "def state():\n"
+    "    xs, ys = explorer.tangent.get_data()\n"
+    "    return {'slope': float(explorer.tangent_slope), 'point': [float(v[0]) for v in explorer.point.get_data()],\n"
+    "            'canvas': type(explorer.fig.canvas).__name__, 'same_figure': id(explorer.fig) == figure_id}\n"
+    "before = state()\n"
+    "explorer.x_slider.value = -2.0\n"
+    "print(json.dumps({'before': before, 'after': state()}))",
+]
+
+
+def test_slider_moves_the_tangent_in_a_kernel(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown = nb.cells[0].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in shown, "the explorer is not a widget"
+    text = "".join(o.get("text", "") for o in nb.cells[1].outputs if o.output_type == "stream")
+    result = json.loads(text.strip().splitlines()[-1])
+    assert result["before"]["point"] == pytest.approx([1.0, np.sin(1.0)])
+    assert result["before"]["slope"] == pytest.approx(np.cos(1.0))
+    assert result["after"]["point"] == pytest.approx([-2.0, np.sin(-2.0)])
+    assert result["after"]["slope"] == pytest.approx(np.cos(-2.0))
+    assert result["after"]["canvas"] == "Canvas" and result["after"]["same_figure"]
