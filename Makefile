@@ -34,7 +34,7 @@ lab: setup
 		--LabApp.default_url=/lab/tree/course $(LAB_ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 release: setup
 	$(PY) -m calcopt.instructor.release

@@ -77,3 +77,13 @@ def test_widget_holds_sliders_and_figure(explorer):
     sliders = box.children[0].children
     assert explorer.x_slider in sliders and explorer.h_slider in sliders
     assert explorer.h_slider.min == -12  # down to h = 1e-12, where round-off shows
+
+
+def test_figure_is_not_in_pyplots_list(explorer):
+    # A later `%matplotlib inline` cell shows and closes every figure pyplot knows of; the
+    # live explorer must not be among them.
+    import matplotlib.pyplot as plt
+    assert explorer.fig.number not in plt.get_fignums()
+    plt.close("all")
+    explorer.update(0.5, 0.1)
+    assert explorer.secant_slope == pytest.approx((np.sin(0.6) - np.sin(0.5)) / 0.1, rel=1e-9)

@@ -6,6 +6,7 @@ can be called, and tested, without a browser.
 """
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib._pylab_helpers import Gcf
 
 
 def figure_widget(fig):
@@ -23,6 +24,14 @@ def figure_widget(fig):
 
 
 def new_figure(**kwargs):
-    """A figure that is not shown on creation: the explorer places its canvas itself."""
+    """A figure that is not shown on creation: the explorer places its canvas itself.
+
+    The figure is also taken off pyplot's list of open figures (as ipympl does for a figure
+    it has shown): otherwise the next ``%matplotlib inline`` cell would show it again as a
+    static picture and then close it, killing the live widget, and so would
+    ``plt.close("all")``. The figure stays alive as long as the explorer holds it.
+    """
     with plt.ioff():
-        return plt.subplots(**kwargs)
+        fig, axes = plt.subplots(**kwargs)
+    Gcf.figs.pop(fig.number, None)
+    return fig, axes

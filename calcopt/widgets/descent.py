@@ -33,11 +33,12 @@ _GAP_FLOOR = 1e-16    # smallest gap drawn on the log axis
 
 
 def plot_contour_path(f, path, ax=None, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels=20,
-                      label="descent path", color="tab:red"):
+                      label="descent path", color="tab:red", **line_kwargs):
     """Contours of ``f(X, Y)`` (vectorised over two grids) with ``path`` drawn on top.
 
     path: array of shape (num_points, 2), the iterates in order; the first is marked with
-    a square. Several paths can share an Axes: pass the ``ax`` returned by the first call.
+    a square. Several paths can share an Axes: pass the ``ax`` returned by the first call
+    (the contours are drawn only by the first). ``line_kwargs`` go to the path's ``plot``.
     Returns the Axes.
     """
     if ax is None:
@@ -50,7 +51,8 @@ def plot_contour_path(f, path, ax=None, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), leve
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
     path = np.asarray(path, dtype=float)
-    ax.plot(path[:, 0], path[:, 1], ".-", color=color, label=label, markersize=4)
+    line_kwargs = {"markersize": 4, **line_kwargs}
+    ax.plot(path[:, 0], path[:, 1], ".-", color=color, label=label, **line_kwargs)
     ax.plot(path[:1, 0], path[:1, 1], "s", color=color, markersize=6)
     ax.legend(fontsize="small", loc="upper right")
     return ax

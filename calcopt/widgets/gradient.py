@@ -67,13 +67,13 @@ class GradientExplorer:
         self.ax, self.ax_slope = self.fig.subplots(1, 2, width_ratios=[1.0, 1.1])
 
         # Left: the map, drawn once. Arrow lengths are in data units: the gradient is scaled
-        # so that the steepest gradient on a coarse grid is a quarter of the map's width.
+        # so that the steepest gradient on a coarse grid is 0.3 of the map's width.
         plot_contours(self.ax, f, x_range, y_range)
         self.ax.set_title(f"contours of {label}", fontsize="medium")
         X, Y = np.meshgrid(np.linspace(*x_range, 41), np.linspace(*y_range, 41))
         gx, gy = (np.asarray(g, dtype=float) for g in grad(X, Y))
         max_norm = float(np.max(np.hypot(gx, gy)))
-        self.arrow_length = 0.25 * (x_range[1] - x_range[0])
+        self.arrow_length = 0.3 * (x_range[1] - x_range[0])
         self.arrow_scale = self.arrow_length / max(max_norm, 1e-12)
         arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
         self.grad_arrow = self.ax.quiver([x0], [y0], [0.0], [0.0], color="tab:red",
@@ -96,8 +96,6 @@ class GradientExplorer:
         self.marker, = self.ax_slope.plot([], [], "o", color="tab:blue")
         self.ax_slope.set_xlim(0.0, 360.0)
         self.ax_slope.set_xticks([0, 90, 180, 270, 360])
-        bound = 1.15 * max_norm + 1e-12
-        self.ax_slope.set_ylim(-bound, bound)
         self.ax_slope.set_xlabel("angle of v (degrees)")
         self.ax_slope.set_ylabel("grad f . v")
         self.readout = self.ax_slope.set_title("", family="monospace", fontsize="x-small",
@@ -148,6 +146,8 @@ class GradientExplorer:
         self.grad_angle.set_xdata([grad_deg, grad_deg])
         self.grad_angle.set_visible(norm > 0)
         self.marker.set_data([angle], [self.slope])
+        bound = 1.2 * norm if norm > 0 else 1.0  # the cosine fills the panel at every point
+        self.ax_slope.set_ylim(-bound, bound)
         between = (angle - grad_deg + 180.0) % 360.0 - 180.0
         self.readout.set_text(
             f"grad f = ({g[0]: .3f}, {g[1]: .3f})   |grad f| = {norm:.3f}\n"

@@ -1,20 +1,708 @@
 # %% [markdown]
 # # Day 1: Derivatives
+#
+# **Learning goals.** After this notebook you can
+# - state the limit definition of the derivative and read it as the slope of a tangent;
+# - compute forward, backward and central differences, in pure Python and in vectorised NumPy;
+# - measure their orders of error from data and find the best step $h$ for each;
+# - get the same derivative from `torch.autograd` and `tf.GradientTape`, checked in code;
+# - avoid the classic traps: $h$ too small, float32, kinks, gradients that accumulate.
+#
+# **Prerequisites.** Python and NumPy (arrays, broadcasting), school algebra. No calculus is
+# assumed. **Time to complete.** About 90 minutes: 40 to read and run, 50 for the exercises.
 
 # %% nbgrader={"grade_id": "setup", "locked": true}
+import math
+
 import numpy as np
-from calcopt.checks import check_close, check_type
+from calcopt.checks import check_close, check_true, check_type, rel_error
+
+import matplotlib.pyplot as plt
+import tensorflow as tf
+import torch
+
+from calcopt.plots import plot_error_vs_step
+from calcopt.widgets import TangentExplorer
+
+rng = np.random.default_rng(0)
+torch.manual_seed(0)
+tf.random.set_seed(0)
+EPS = np.finfo(np.float64).eps  # float64 machine epsilon: the gap between 1.0 and the next float
+print(f"PyTorch {torch.__version__}, TensorFlow {tf.__version__}, float64 eps = {EPS:.3e}")
+
+# %% [markdown]
+# ## What, why, when, where
+#
+# - **What.** The derivative $f'(x)$ is the rate of change of $f$ at $x$: output change per
+#   unit of input change, for a vanishingly small change.
+# - **Why.** For a loss $L(w)$, the sign of $L'(w)$ says which way to move the weight $w$ to
+#   lower the loss, and its size how sensitive the loss is to $w$.
+# - **When.** At every training step, for every parameter; together they form the gradient (Day 2).
+# - **Where.** `loss.backward()` computes $\partial L/\partial w$ into `w.grad`; `optimizer.step()`
+#   uses it, for plain SGD $w \leftarrow w - \text{lr}\cdot\partial L/\partial w$.
+#
+# **A short history.** Newton ("fluxions", 1660s) and Leibniz (published 1684, with the $dy/dx$
+# we still write) invented calculus independently; Cauchy and Weierstrass made the limit rigorous
+# in the 19th century. Computers first differentiated by finite differences, today's topic.
+# Automatic differentiation followed: forward mode (Wengert, 1964), reverse mode (Linnainmaa,
+# 1970), which is backpropagation (Rumelhart, Hinton and Williams, 1986). Theano (2007),
+# TensorFlow (2015) and PyTorch (2016) made it routine: you write $f$, the framework derives $f'$.
+#
+# ## Intuition: zoom in until the curve is straight
+#
+# Zoom in on a smooth curve and it looks more and more like a straight line, the **tangent**; its
+# slope is the derivative. A **secant** through $x_0$ and $x_0 + h$ has slope "rise over run";
+# as $h$ shrinks, the secant turns into the tangent.
+
+# %%
+# %matplotlib inline
+x0, xs = 1.0, np.linspace(-0.5, 2.5, 200)
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.plot(xs, np.sin(xs), color="black", label="sin(x)")
+for h in (1.2, 0.6, 0.2):
+    slope = (np.sin(x0 + h) - np.sin(x0)) / h
+    ax.plot(xs, np.sin(x0) + slope * (xs - x0), "--", label=f"secant, h = {h}: slope {slope:.3f}")
+ax.plot(xs, np.sin(x0) + np.cos(x0) * (xs - x0), lw=2, label=f"tangent: slope cos(1) = {np.cos(x0):.3f}")
+ax.plot([x0], [np.sin(x0)], "ko")
+ax.set_ylim(-0.6, 1.6)
+ax.legend(fontsize="small", loc="lower right")
+ax.set_title("Secants turn into the tangent as h shrinks");
+
+# %% [markdown]
+# ## Theory
+#
+# $f$ is **differentiable** at $x$ when this limit exists, and the limit is $f'(x)$:
+# $$f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}.$$
+# A computer cannot take the limit; it stops at a small $h > 0$. The forward, backward and
+# central differences are
+# $$D_+ f = \frac{f(x+h) - f(x)}{h}, \qquad D_- f = \frac{f(x) - f(x-h)}{h}, \qquad
+# D_0 f = \frac{f(x+h) - f(x-h)}{2h}.$$
+# Taylor's theorem, $f(x \pm h) = f \pm h f' + \tfrac{h^2}{2} f'' \pm \tfrac{h^3}{6} f''' + O(h^4)$,
+# gives their **truncation error**:
+# $$D_\pm f = f' \pm \tfrac{h}{2} f'' + O(h^2), \qquad D_0 f = f' + \tfrac{h^2}{6} f''' + O(h^4).$$
+# $D_\pm$ are *first order* (error $\propto h$). In $D_0$ the even terms cancel: *second order*
+# (error $\propto h^2$), for the same two evaluations of $f$.
+#
+# **Round-off.** Float64 stores each value of $f$ with a relative error up to about
+# $\varepsilon = 2^{-52}$. Subtracting two nearly equal values cancels their leading digits but
+# keeps their absolute errors (*catastrophic cancellation*); dividing by $h$ magnifies what is
+# left into an error of about $\varepsilon |f| / h$, which *grows* as $h$ shrinks.
+#
+# **The best step** balances the two:
+# $$E_+(h) \approx \tfrac{h}{2}|f''| + \tfrac{2\varepsilon|f|}{h} \;\Rightarrow\;
+#   h_+^* = 2\sqrt{\varepsilon |f| / |f''|} \sim \sqrt{\varepsilon}, \qquad
+#   E_0(h) \approx \tfrac{h^2}{6}|f'''| + \tfrac{\varepsilon|f|}{h} \;\Rightarrow\;
+#   h_0^* = \big(3\varepsilon |f| / |f'''|\big)^{1/3} \sim \varepsilon^{1/3},$$
+# with best errors $\sim\sqrt\varepsilon$ and $\sim\varepsilon^{2/3}$. On log-log axes a power
+# law $E = C h^p$ is a straight line of slope $p$ ($\log E = \log C + p \log h$), so the orders
+# can be read off a plot.
+#
+# ## From scratch: pure Python
+#
+# The limit definition, literally, for $f = \exp$ at $x_0 = 1$, where $f'(1) = e$:
+
+# %%
+def f(x):
+    return math.exp(x)
+
+
+x0 = 1.0
+print(f"{'h':>7} {'forward':>18} {'central':>18} {'fwd error':>10} {'ctr error':>10}")
+for k in range(1, 8):
+    h = 10.0 ** -k
+    fwd, ctr = (f(x0 + h) - f(x0)) / h, (f(x0 + h) - f(x0 - h)) / (2 * h)
+    print(f"{h:7.0e} {fwd:18.15f} {ctr:18.15f} {abs(fwd - math.e):10.2e} {abs(ctr - math.e):10.2e}")
+
+# %% [markdown]
+# Each tenfold cut of $h$ cuts the forward error about tenfold and the central one about a
+# hundredfold, until, in the last rows, the central error stops improving: round-off.
+#
+# ## Vectorised NumPy: error against $h$, from data
+#
+# NumPy evaluates all step sizes at once: 151 values of $h$ from $10^{-15}$ to $1$.
+
+# %%
+hs = np.logspace(-15, 0, 151)
+errors = {
+    "forward": np.abs((np.exp(1.0 + hs) - np.exp(1.0)) / hs - math.e),
+    "backward": np.abs((np.exp(1.0) - np.exp(1.0 - hs)) / hs - math.e),
+    "central": np.abs((np.exp(1.0 + hs) - np.exp(1.0 - hs)) / (2 * hs) - math.e),
+}
+best_h = {name: hs[np.argmin(err)] for name, err in errors.items()}
+ax = plot_error_vs_step(hs, errors, orders={"forward": 1, "central": 2},
+                        title="Error of exp'(1) against h, float64")
+for name in ("forward", "central"):
+    ax.axvline(best_h[name], color="gray", lw=0.8, ls=":")
+
+# %% [markdown]
+# Right to left: at large $h$ the lines are straight, with the slopes of the dashed guides
+# (truncation). Below the best $h$ (dotted) they turn and climb, ragged, as round-off takes
+# over. The same, measured: least-squares slopes in log-log space over the truncation range
+# ($100\times$ the best $h$ up to $0.1$) and the round-off range (below $h^*/100$).
+
+# %%
+def fitted_slope(name, lo, hi):
+    mask = (hs >= lo) & (hs <= hi)
+    return np.polyfit(np.log(hs[mask]), np.log(errors[name][mask]), 1)[0]
+
+
+theory_h = {"forward": 2 * np.sqrt(EPS), "central": (3 * EPS) ** (1 / 3)}  # |f| = |f''| = |f'''| = e
+for name in ("forward", "backward", "central"):
+    print(f"{name:8}: slope {fitted_slope(name, 100 * best_h[name], 0.1):5.2f} (truncation), "
+          f"{fitted_slope(name, 1e-14, best_h[name] / 100):5.2f} (round-off); "
+          f"best h = {best_h[name]:.1e}, error there {errors[name].min():.1e}")
+for name in ("forward", "central"):
+    print(f"{name:8}: theory h* = {theory_h[name]:.1e}, measured / theory = {best_h[name] / theory_h[name]:.2f}")
+print(f"sqrt(eps) = {np.sqrt(EPS):.1e}, eps**(1/3) = {EPS ** (1 / 3):.1e}; digits gained by central "
+      f"over forward at their best: {np.log10(errors['forward'].min() / errors['central'].min()):.1f}")
+
+# %% [markdown]
+# The code prints truncation slopes close to 1 (forward, backward) and 2 (central), round-off
+# slopes close to $-1$, and best steps of the predicted size, near $\sqrt\varepsilon$ (forward)
+# and $\varepsilon^{1/3}$ (central). The ratio to the theory is not exactly 1: the round-off term
+# is a bound, and real rounding errors are smaller and partly cancel. The last line is how many
+# more correct digits the central difference gives at its best, for the same cost.
+#
+# ## The frameworks: one derivative, four ways
+#
+# Take $g(x) = \sin(x)\, e^{-x^2/4}$; by the product and chain rules
+# $g'(x) = \big(\cos x - \tfrac{x}{2}\sin x\big) e^{-x^2/4}$. We compute $g'$ on a grid by central
+# differences in pure Python (a loop) and in NumPy (one expression), then with `torch.autograd`
+# and `tf.GradientTape`, which need no $h$. A framework differentiates a *scalar*: for an
+# elementwise $g$, output $j$ depends on input $j$ only, so
+# $\partial\big(\sum_j g(x_j)\big)/\partial x_i = g'(x_i)$, all points in one backward pass.
+
+# %%
+def g_np(x):
+    return np.sin(x) * np.exp(-x**2 / 4)
+
+
+def dg(x):  # by hand
+    return (np.cos(x) - x / 2 * np.sin(x)) * np.exp(-x**2 / 4)
+
+
+xs, h = np.linspace(-3, 3, 13), 1e-5
+g_py = lambda x: math.sin(x) * math.exp(-x * x / 4)  # noqa: E731
+d_python = np.array([(g_py(x + h) - g_py(x - h)) / (2 * h) for x in xs.tolist()])  # one point at a time
+d_numpy = (g_np(xs + h) - g_np(xs - h)) / (2 * h)                                   # whole array at once
+
+x_torch = torch.tensor(xs, requires_grad=True)  # float64, like xs
+(torch.sin(x_torch) * torch.exp(-x_torch**2 / 4)).sum().backward()
+d_torch = x_torch.grad.numpy()
+
+x_tf = tf.constant(xs)
+with tf.GradientTape() as tape:
+    tape.watch(x_tf)  # a constant is recorded only when watched
+    y_tf = tf.sin(x_tf) * tf.exp(-x_tf**2 / 4)
+d_tf = tape.gradient(y_tf, x_tf).numpy()  # gradient of the sum of y_tf
+
+np.testing.assert_allclose(d_torch, dg(xs), rtol=1e-12, atol=1e-15)
+np.testing.assert_allclose(d_tf, d_torch, rtol=1e-12, atol=1e-15)
+np.testing.assert_allclose(d_numpy, d_torch, rtol=0, atol=1e-9)
+np.testing.assert_allclose(d_python, d_numpy, rtol=0, atol=1e-10)
+for name, d in [("python", d_python), ("numpy", d_numpy), ("torch", d_torch), ("tf", d_tf)]:
+    print(f"{name:6}: max |error| against the hand derivative = {np.abs(d - dg(xs)).max():.1e}")
+
+# %% [markdown]
+# The frameworks agree with the hand derivative to rounding; the finite differences are off by
+# about what the error plot shows for $h = 10^{-5}$.
+#
+# **The derivative in one training step.** Fit $\hat y = wx$ to one example with the loss
+# $L(w) = (wx - y)^2$. By hand, $L'(w) = 2(wx - y)\,x$; `backward()` finds the same number and SGD's
+# `optimizer.step()` moves $w$ to $w - \text{lr}\cdot L'(w)$.
+
+# %%
+x_data, y_data, w0, lr = 2.0, 3.0, 0.5, 0.1
+loss = lambda w: (w * x_data - y_data) ** 2  # noqa: E731
+dloss_by_hand = 2 * (w0 * x_data - y_data) * x_data
+dloss_central = (loss(w0 + 1e-5) - loss(w0 - 1e-5)) / 2e-5
+w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+optimizer = torch.optim.SGD([w], lr=lr)
+optimizer.zero_grad()
+loss(w).backward()  # w.grad = dL/dw
+optimizer.step()    # w <- w - lr * w.grad
+np.testing.assert_allclose([w.grad.item(), dloss_central], dloss_by_hand, rtol=1e-9)
+np.testing.assert_allclose(w.item(), w0 - lr * dloss_by_hand, rtol=1e-12)
+print(f"dL/dw by hand {dloss_by_hand}, central {dloss_central:.10f}, autograd {w.grad.item()}; "
+      f"w after one step {w.item()}")
+
+# %% [markdown]
+# ## Explore: the tangent
+#
+# Move $x_0$ and $h$ (log scale, $10^{-12}$ to $1$); the readout shows $f'(x_0)$, the secant's
+# slope and the errors of the forward and central differences. Try:
+# 1. shrink $h$ from $1$ to $10^{-3}$: per decade, the forward error drops about tenfold, the
+#    central about a hundredfold;
+# 2. go on down to $10^{-12}$: both errors grow again (round-off);
+# 3. put $x_0$ near $0$ or $\pi$, where $\sin'' = 0$: the forward error collapses, since its
+#    leading term $\tfrac{h}{2} f''$ vanishes there.
+
+# %%
+# %matplotlib widget
+explorer = TangentExplorer(np.sin, np.cos, x_range=(-3.0, 3.0), x0=1.0, h=0.5, label="sin(x)")
+explorer
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace `raise NotImplementedError()` with your code, then run the check cell below it. More
+# tests, on other inputs, run at grading.
+#
+# ### Exercise 1: forward difference (1 point)
 
 # %% nbgrader={"grade_id": "forward_difference", "solution": true}
 def forward_difference(f, x, h):
-    """Forward difference (f(x + h) - f(x)) / h, a float."""
+    """Forward difference (f(x + h) - f(x)) / h.
+
+    f: a function of one real variable, elementwise when x is an array.
+    x: a float, or a NumPy array of any shape. h: a nonzero float.
+    Returns: a float for a float x; for an array x, an array of x's shape.
+    """
     ### BEGIN SOLUTION
     return (f(x + h) - f(x)) / h
     ### END SOLUTION
 
-# %% nbgrader={"grade_id": "forward_difference_tests", "grade": true, "points": 2}
-check_close("forward_difference(x**2, 1, 0.1)", forward_difference(lambda x: x**2, 1.0, 0.1), 2.1, rtol=1e-12)
-print("visible checks passed")
+
+# %% nbgrader={"grade_id": "forward_difference_tests", "grade": true, "points": 1}
+check_close("forward_difference(x**2, 1.0, 0.1)", forward_difference(lambda x: x**2, 1.0, 0.1), 2.1, rtol=1e-12)
+check_type("forward_difference(math.sin, 0.5, 1e-3)", forward_difference(math.sin, 0.5, 1e-3), (float, np.float64))
+check_close("forward_difference(x**2, [0, 1, 2], 0.5)",
+            forward_difference(np.square, np.array([0.0, 1.0, 2.0]), 0.5), np.array([0.5, 2.5, 4.5]), rtol=1e-12)
+print("forward_difference: visible checks passed")
 ### BEGIN HIDDEN TESTS
-check_close("forward_difference(x**3, 2, 0.5)", forward_difference(lambda x: x**3, 2.0, 0.5), (2.5**3 - 8) / 0.5)
+test_rng = np.random.default_rng(101)
+for _ in range(40):
+    a, b, c, d = map(float, test_rng.normal(size=4))
+    x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
+    want = 3 * a * x**2 + 2 * b * x + c + h * (3 * a * x + b) + a * h**2  # expanded by hand
+    check_close(f"forward_difference(cubic, {x:.4f}, {h:.2e})",
+                forward_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), want, rtol=1e-8, atol=1e-8)
+square = lambda t: t * t  # noqa: E731
+for label, fn, x, h, want in [
+        ("sin, zero", math.sin, 0.0, 1e-3, math.sin(1e-3) / 1e-3),
+        ("x**2, negative x", square, -2.0, 0.25, -3.75),
+        ("x**2, large x", square, 1e6, 1.0, 2e6 + 1),
+        ("x**2, negative h", square, 1.0, -0.1, 1.9),
+        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, np.array([2.25, 4.25])),
+        ("x**2, batch of one", square, np.array([3.0]), 0.5, np.array([6.5])),
+        ("exp, 2-D zeros", np.exp, np.zeros((2, 3)), 1e-2, np.full((2, 3), math.expm1(1e-2) / 1e-2))]:
+    check_close(f"forward_difference({label})", forward_difference(fn, x, h), want, rtol=1e-11)
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 2: central difference (1 point)
+
+# %% nbgrader={"grade_id": "central_difference", "solution": true}
+def central_difference(f, x, h):
+    """Central difference (f(x + h) - f(x - h)) / (2 h).
+
+    f: a function of one real variable, elementwise when x is an array.
+    x: a float, or a NumPy array of any shape. h: a nonzero float.
+    Returns: a float for a float x; for an array x, an array of x's shape.
+    """
+    ### BEGIN SOLUTION
+    return (f(x + h) - f(x - h)) / (2 * h)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "central_difference_tests", "grade": true, "points": 1}
+check_close("central_difference(x**3, 2.0, 0.1)", central_difference(lambda x: x**3, 2.0, 0.1), 12.01, rtol=1e-12)
+check_close("central_difference(x**2 + 3x, 1.5, 0.5), exact on a quadratic",
+            central_difference(lambda x: x**2 + 3 * x, 1.5, 0.5), 6.0, rtol=1e-12)
+check_type("central_difference(math.sin, 0.5, 1e-3)", central_difference(math.sin, 0.5, 1e-3), (float, np.float64))
+check_close("central_difference(x**2, [0, 1, 2], 0.5)", central_difference(np.square, np.array([0.0, 1.0, 2.0]), 0.5),
+            np.array([0.0, 2.0, 4.0]), rtol=1e-12, atol=1e-15)
+print("central_difference: visible checks passed")
+### BEGIN HIDDEN TESTS
+test_rng = np.random.default_rng(202)
+for _ in range(40):
+    a, b, c, d = map(float, test_rng.normal(size=4))
+    x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
+    want = 3 * a * x**2 + 2 * b * x + c + a * h**2  # expanded by hand
+    check_close(f"central_difference(cubic, {x:.4f}, {h:.2e})",
+                central_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), want, rtol=1e-8, atol=1e-8)
+square = lambda t: t * t  # noqa: E731
+for label, fn, x, h, want in [
+        ("sin, zero", math.sin, 0.0, 1e-3, math.sin(1e-3) / 1e-3),
+        ("x**2, negative x", square, -2.0, 0.25, -4.0),
+        ("x**2, large x", square, 1e6, 1.0, 2e6),
+        ("x**3, negative h", lambda t: t**3, 1.0, -0.1, 3.01),
+        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, np.array([2.0, 4.0])),
+        ("x**2, batch of one", square, np.array([3.0]), 0.5, np.array([6.0]))]:
+    check_close(f"central_difference({label})", central_difference(fn, x, h), want, rtol=1e-11)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 3: the derivative on a whole grid (2 points)
+#
+# The central difference at every point of an array, **without a Python loop**: call `f` on
+# whole arrays. Work in float64 whatever the input dtype (pitfall 2 below shows why).
+
+# %% nbgrader={"grade_id": "derivative_on_grid", "solution": true}
+def derivative_on_grid(f, xs, h=1e-5):
+    """Central-difference derivative of an elementwise NumPy function f at every point of xs.
+
+    f: elementwise on arrays (np.sin, lambda x: x**2, ...), called on whole arrays only.
+    xs: a NumPy array of any shape and real dtype (float32, float64, int); left unchanged.
+    h: a positive float. Returns: a new float64 array of the shape of xs.
+    """
+    ### BEGIN SOLUTION
+    xs = np.asarray(xs, dtype=np.float64)
+    return (f(xs + h) - f(xs - h)) / (2 * h)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "derivative_on_grid_tests", "grade": true, "points": 2}
+grid = np.linspace(-3, 3, 7)
+check_type("derivative_on_grid(np.sin, grid)", derivative_on_grid(np.sin, grid), np.ndarray)
+check_close("derivative_on_grid(np.sin, grid)", derivative_on_grid(np.sin, grid), np.cos(grid),
+            rtol=1e-9, atol=1e-9, dtype=np.float64)
+check_close("derivative_on_grid(np.sin, float32 grid)", derivative_on_grid(np.sin, grid.astype(np.float32)),
+            np.cos(grid.astype(np.float32).astype(np.float64)), rtol=1e-9, atol=1e-9, dtype=np.float64)
+calls, grid2d = [], np.linspace(-1, 1, 12).reshape(3, 4)
+counted_sin = lambda x: calls.append(np.shape(x)) or np.sin(x)  # noqa: E731
+check_close("derivative_on_grid(np.sin, 3x4 grid)", derivative_on_grid(counted_sin, grid2d), np.cos(grid2d),
+            rtol=1e-9, atol=1e-9, dtype=np.float64)
+check_true("derivative_on_grid", len(calls) <= 4 and all(s == grid2d.shape for s in calls),
+           f"call f a few times on the whole array, not point by point: it was called {len(calls)} times")
+print("derivative_on_grid: visible checks passed")
+### BEGIN HIDDEN TESTS
+test_rng = np.random.default_rng(303)
+for shape in [(50,), (4, 5), (2, 3, 4), (1,), (1, 1)]:
+    a, b, c, d = map(float, test_rng.normal(size=4))
+    xs_t = test_rng.uniform(-5, 5, size=shape)
+    xs_copy = xs_t.copy()
+    cubic = lambda t: ((a * t + b) * t + c) * t + d  # noqa: E731
+    for h, got in [(1e-5, derivative_on_grid(cubic, xs_t)), (1e-3, derivative_on_grid(cubic, xs_t, 1e-3))]:
+        check_close(f"derivative_on_grid(cubic, shape {shape}, h={h})", got,
+                    3 * a * xs_t**2 + 2 * b * xs_t + c + a * h**2, rtol=1e-8, atol=1e-7, dtype=np.float64)
+    check_close("derivative_on_grid must not change xs", xs_t, xs_copy, rtol=0)
+xs32, ints, large = test_rng.uniform(-3, 3, size=50).astype(np.float32), -np.arange(1, 6), np.array([1e3, -1e3, 5e2])
+for label, fn, xs_t, want, rtol in [
+        ("np.exp, float32", np.exp, xs32, np.exp(xs32.astype(np.float64)), 1e-8),
+        ("np.sin, zeros", np.sin, np.zeros(5), np.ones(5), 1e-9),
+        ("x**2, negative ints", np.square, ints, 2.0 * ints, 1e-8),
+        ("x**2, large", np.square, large, 2 * large, 1e-6)]:
+    check_close(f"derivative_on_grid({label})", derivative_on_grid(fn, xs_t), want, rtol=rtol, atol=1e-9,
+                dtype=np.float64)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 4: the order of a scheme, from data (2 points)
+#
+# Fit the line $\log E = \log C + p \log h$ by least squares over **all** the points and return
+# its slope $p$ (any log base gives the same $p$).
+
+# %% nbgrader={"grade_id": "error_order", "solution": true}
+def error_order(hs, errors):
+    """Least-squares slope p of log(errors) against log(hs).
+
+    hs: 1-D NumPy array of n >= 2 distinct positive steps (float32 or float64), in any order.
+    errors: 1-D NumPy array of n positive errors, errors[i] measured at hs[i].
+    Returns: p as a Python float (E ~ C h**p: p = 1 for a first-order scheme, 2 for second order).
+    """
+    ### BEGIN SOLUTION
+    u = np.log(np.asarray(hs, dtype=np.float64))
+    v = np.log(np.asarray(errors, dtype=np.float64))
+    return float(np.polyfit(u, v, 1)[0])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "error_order_tests", "grade": true, "points": 2}
+hs_check = np.logspace(-4, -1, 7)
+check_type("error_order(hs, 3 h**2)", error_order(hs_check, 3.0 * hs_check**2), (float, np.float64))
+check_close("error_order(hs, 3 h**2)", error_order(hs_check, 3.0 * hs_check**2), 2.0, rtol=1e-9)
+check_close("error_order(hs, 0.5 h)", error_order(hs_check, 0.5 * hs_check), 1.0, rtol=1e-9)
+# Least squares over all points gives 1.8 here; a line through the two end points would give 2.0.
+check_close("error_order([1e-4, 1e-3, 1e-2, 1e-1], [1e-8, 1e-5, 1e-5, 1e-2])",
+            error_order(np.array([1e-4, 1e-3, 1e-2, 1e-1]), np.array([1e-8, 1e-5, 1e-5, 1e-2])), 1.8, rtol=1e-9)
+print("error_order: visible checks passed")
+### BEGIN HIDDEN TESTS
+def reference_slope(hs_r, errors_r):
+    u, v = np.log(np.array(hs_r, dtype=np.float64)), np.log(np.array(errors_r, dtype=np.float64))
+    u, v = u - u.mean(), v - v.mean()
+    return float((u * v).sum() / (u * u).sum())
+
+
+test_rng = np.random.default_rng(404)
+for _ in range(30):
+    n = int(test_rng.integers(2, 40))
+    hs_t = 10 ** test_rng.uniform(-10, 0, size=n)
+    errs = 10 ** test_rng.uniform(-3, 3) * hs_t ** test_rng.uniform(-2, 4) * np.exp(test_rng.normal(0, 0.3, n))
+    got = error_order(hs_t, errs)
+    check_type("error_order(random data)", got, (float, np.float64))
+    check_close(f"error_order(random data, n={n})", got, reference_slope(hs_t, errs), rtol=1e-9, atol=1e-12)
+hs_t = np.logspace(-12, -6, 13)
+hs32 = np.logspace(-3, 0, 10).astype(np.float32)
+errs32 = (0.7 * hs32.astype(np.float64) ** 2 * np.exp(test_rng.normal(0, 0.2, 10))).astype(np.float32)
+for label, hs_r, errs_r, want, rtol in [
+        ("round-off eps/h", hs_t, 2.2e-16 / hs_t, -1.0, 1e-9),
+        ("constant errors", hs_t, np.full(13, 0.25), 0.0, 1e-9),
+        ("large errors", hs_t, 1e12 * hs_t**3, 3.0, 1e-9),
+        ("two points", np.array([0.1, 0.01]), np.array([2e-3, 3e-5]), reference_slope([0.1, 0.01], [2e-3, 3e-5]), 1e-9),
+        ("float32 inputs", hs32, errs32, reference_slope(hs32, errs32), 1e-5)]:
+    check_close(f"error_order({label})", error_order(hs_r, errs_r), want, rtol=rtol, atol=1e-9)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 5: the derivative with PyTorch (3 points)
+#
+# Use `torch.autograd` and the sum trick of the frameworks section: one float64 tensor that
+# requires grad, one backward pass, back to NumPy.
+
+# %% nbgrader={"grade_id": "torch_derivative", "solution": true}
+def torch_derivative(f, xs):
+    """Derivative of an elementwise torch function f at every point of xs, by torch.autograd.
+
+    f: elementwise on tensors (torch.sin, lambda t: t**3 - 2*t, ...).
+    xs: a NumPy array of any shape, float32 or float64.
+    Returns: f'(xs) computed in float64, as a NumPy float64 array of the shape of xs. Calling it
+    twice gives the same answer (no gradient carries over between calls).
+    """
+    ### BEGIN SOLUTION
+    x = torch.tensor(np.asarray(xs, dtype=np.float64), requires_grad=True)
+    (grad,) = torch.autograd.grad(f(x).sum(), x)
+    return grad.detach().numpy()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "torch_derivative_tests", "grade": true, "points": 3}
+grid = np.linspace(-2, 2, 9)
+check_type("torch_derivative(torch.sin, grid)", torch_derivative(torch.sin, grid), np.ndarray)
+check_close("torch_derivative(torch.sin, grid)", torch_derivative(torch.sin, grid), np.cos(grid),
+            rtol=1e-12, atol=1e-15, dtype=np.float64)
+check_close("torch_derivative(torch.sin, float32 grid), in float64 at the float32 points",
+            torch_derivative(torch.sin, grid.astype(np.float32)), np.cos(grid.astype(np.float32).astype(np.float64)),
+            rtol=1e-12, atol=1e-15, dtype=np.float64)
+check_close("torch_derivative(t**3, grid)", torch_derivative(lambda t: t**3, grid), 3 * grid**2, rtol=1e-12, atol=1e-15)
+print("torch_derivative: visible checks passed")
+### BEGIN HIDDEN TESTS
+test_rng = np.random.default_rng(505)
+for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
+    a, b, c, d = map(float, test_rng.normal(size=4))
+    xs_t = test_rng.uniform(-4, 4, size=shape)
+    check_close(f"torch_derivative(cubic, shape {shape})",
+                torch_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t), 3 * a * xs_t**2 + 2 * b * xs_t + c,
+                rtol=1e-12, atol=1e-12, dtype=np.float64)
+xs_t, xs32 = test_rng.uniform(-3, 3, size=20), test_rng.uniform(-3, 3, size=25).astype(np.float32)
+edge, one = np.array([0.0, -1.5, 30.0, -30.0]), np.array([1.0])
+for label, fn, xs_r, want in [
+        ("sin(t) exp(-t**2/4)", lambda t: torch.sin(t) * torch.exp(-t**2 / 4), xs_t,
+         (np.cos(xs_t) - xs_t / 2 * np.sin(xs_t)) * np.exp(-xs_t**2 / 4)),
+        ("tanh, zero/negative/large", torch.tanh, edge, 1 / np.cosh(edge) ** 2),
+        ("exp, large", torch.exp, edge, np.exp(edge)),
+        ("tanh, float32", torch.tanh, xs32, 1 / np.cosh(xs32.astype(np.float64)) ** 2),
+        ("exp, batch of one, first call", torch.exp, one, np.array([math.e])),
+        ("exp, batch of one, second call", torch.exp, one, np.array([math.e]))]:
+    check_close(f"torch_derivative({label})", torch_derivative(fn, xs_r), want, rtol=1e-12, atol=1e-15,
+                dtype=np.float64)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6: the derivative with TensorFlow (3 points)
+#
+# The same with `tf.GradientTape`: `watch` the input, and `tape.gradient` of a non-scalar
+# target differentiates its sum.
+
+# %% nbgrader={"grade_id": "tf_derivative", "solution": true}
+def tf_derivative(f, xs):
+    """Derivative of an elementwise TensorFlow function f at every point of xs, by tf.GradientTape.
+
+    f: elementwise on tensors (tf.sin, lambda t: t**3 - 2*t, ...).
+    xs: a NumPy array of any shape, float32 or float64.
+    Returns: f'(xs) computed in float64, as a NumPy float64 array of the shape of xs.
+    """
+    ### BEGIN SOLUTION
+    x = tf.constant(np.asarray(xs, dtype=np.float64))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(f(x))
+    return tape.gradient(y, x).numpy()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "tf_derivative_tests", "grade": true, "points": 3}
+grid = np.linspace(-2, 2, 9)
+check_type("tf_derivative(tf.sin, grid)", tf_derivative(tf.sin, grid), np.ndarray)
+check_close("tf_derivative(tf.sin, grid)", tf_derivative(tf.sin, grid), np.cos(grid),
+            rtol=1e-12, atol=1e-15, dtype=np.float64)
+check_close("tf_derivative(tf.sin, float32 grid), in float64 at the float32 points",
+            tf_derivative(tf.sin, grid.astype(np.float32)), np.cos(grid.astype(np.float32).astype(np.float64)),
+            rtol=1e-12, atol=1e-15, dtype=np.float64)
+check_close("tf_derivative(t**3, grid)", tf_derivative(lambda t: t**3, grid), 3 * grid**2, rtol=1e-12, atol=1e-15)
+print("tf_derivative: visible checks passed")
+### BEGIN HIDDEN TESTS
+test_rng = np.random.default_rng(606)
+for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
+    a, b, c, d = map(float, test_rng.normal(size=4))
+    xs_t = test_rng.uniform(-4, 4, size=shape)
+    check_close(f"tf_derivative(cubic, shape {shape})",
+                tf_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t), 3 * a * xs_t**2 + 2 * b * xs_t + c,
+                rtol=1e-12, atol=1e-12, dtype=np.float64)
+xs_t, xs32 = test_rng.uniform(-3, 3, size=20), test_rng.uniform(-3, 3, size=25).astype(np.float32)
+edge = np.array([0.0, -1.5, 30.0, -30.0])
+for label, fn, xs_r, want in [
+        ("sin(t) exp(-t**2/4)", lambda t: tf.sin(t) * tf.exp(-t**2 / 4), xs_t,
+         (np.cos(xs_t) - xs_t / 2 * np.sin(xs_t)) * np.exp(-xs_t**2 / 4)),
+        ("tanh, zero/negative/large", tf.tanh, edge, 1 / np.cosh(edge) ** 2),
+        ("exp, large", tf.exp, edge, np.exp(edge)),
+        ("tanh, float32", tf.tanh, xs32, 1 / np.cosh(xs32.astype(np.float64)) ** 2),
+        ("exp, batch of one", tf.exp, np.array([1.0]), np.array([math.e]))]:
+    check_close(f"tf_derivative({label})", tf_derivative(fn, xs_r), want, rtol=1e-12, atol=1e-15, dtype=np.float64)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Pitfalls and misconceptions
+#
+# **1. "The smaller $h$, the better."** No: below the best $h$ the error grows like
+# $\varepsilon/h$. Catastrophic cancellation up close, with $h = 10^{-13}$: $f(1+h)$ and $f(1)$
+# share their leading digits and their difference keeps only a few correct ones. Even the step
+# is not the one asked for, since $1 + h$ is rounded to a float.
+
+# %%
+h = 1e-13
+upper, lower = math.exp(1.0 + h), math.exp(1.0)
+true_diff = math.e * math.expm1(h)  # e^(1+h) - e without cancellation
+print(f"f(1 + h)   = {upper:.17f}\nf(1)       = {lower:.17f}")
+print(f"difference = {upper - lower:.6e}, true {true_diff:.6e}, relative error {rel_error(upper - lower, true_diff):.1e}")
+print(f"step (1 + h) - 1 = {(1.0 + h) - 1.0:.6e} instead of {h:.0e}; "
+      f"forward difference {(upper - lower) / h:.6f}, exact {math.e:.6f}")
+
+# %% [markdown]
+# **2. float32.** Its $\varepsilon = 2^{-23}$ is $2^{29}$ times float64's: the best step is larger
+# and the best error far worse. Run numerical gradient checks in float64 (the course standard:
+# central differences, $h \approx 10^{-5}$, relative error).
+
+# %%
+# %matplotlib inline
+eps32, hs = float(np.finfo(np.float32).eps), np.logspace(-12, 0, 121)
+x32, h32 = np.float32(1.0), hs.astype(np.float32)
+errors32 = {
+    "forward, float32": np.abs(((np.exp(x32 + h32) - np.exp(x32)) / h32).astype(np.float64) - math.e),
+    "central, float32": np.abs(((np.exp(x32 + h32) - np.exp(x32 - h32)) / (2 * h32)).astype(np.float64) - math.e),
+    "forward, float64": np.abs((np.exp(1.0 + hs) - np.exp(1.0)) / hs - math.e),
+    "central, float64": np.abs((np.exp(1.0 + hs) - np.exp(1.0 - hs)) / (2 * hs) - math.e),
+}
+plot_error_vs_step(hs, errors32, title="exp'(1): float32 against float64")
+for name, err in errors32.items():
+    print(f"{name}: best h = {hs[np.argmin(err)]:.1e}, best error = {err.min():.1e}")
+print(f"float32: sqrt(eps) = {math.sqrt(eps32):.1e}, eps**(1/3) = {eps32 ** (1 / 3):.1e}")
+
+# %% [markdown]
+# The printed best steps in float32 sit near $\sqrt{\varepsilon_{32}}$ and
+# $\varepsilon_{32}^{1/3}$, and the best float32 error is orders of magnitude above float64's.
+# For $h$ below about $\varepsilon_{32}$, $1 + h$ rounds to $1$, the difference is exactly zero
+# and the error is $e$ itself (the flat left end).
+#
+# **3. "Continuous means differentiable."** $|x|$ is continuous, but at $0$ its one-sided slopes
+# are $+1$ and $-1$: no derivative. The central difference averages them to $0$, which looks like
+# an answer and is not one. The frameworks return a *subgradient* by convention (0 for `abs`,
+# likewise ReLU$'(0) = 0$): a choice, not a derivative. Near a kink, finite differences whose
+# $x \pm h$ straddles it are wrong too (second line).
+
+# %%
+h = 1e-6
+t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+torch.abs(t).backward()
+v = tf.constant(0.0, dtype=tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(v)
+    y = tf.abs(v)
+print(f"|x| at 0: forward {(abs(h) - 0) / h:+.1f}, backward {(0 - abs(-h)) / h:+.1f}, "
+      f"central {(abs(h) - abs(-h)) / (2 * h):+.1f}, torch {t.grad.item():+.1f}, tf {tape.gradient(y, v).numpy():+.1f}")
+print(f"|x| at 2e-7 (true slope 1): central difference with h = 1e-6 gives {(abs(2e-7 + h) - abs(2e-7 - h)) / (2 * h):.2f}")
+
+# %% [markdown]
+# **4. PyTorch adds into `.grad`.** Each `backward()` *adds* its gradient to `w.grad`; without
+# `optimizer.zero_grad()` every step would use the sum of all past gradients (Day 4 shows the bug
+# in a training loop).
+
+# %%
+w = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+seen = []
+for _ in range(3):
+    (w**2).backward()  # d(w^2)/dw = 6 each time
+    seen.append(w.grad.item())
+w.grad = None  # what optimizer.zero_grad() does
+(w**2).backward()
+np.testing.assert_allclose(seen + [w.grad.item()], [6.0, 12.0, 18.0, 6.0])
+print(f"w.grad after 1, 2, 3 backward calls: {seen}; after zeroing and one more: {w.grad.item()}")
+
+# %% [markdown]
+# **5. "Autodiff is a finite difference with a tiny $h$", or "symbolic algebra".** Neither.
+# Autodiff applies the chain rule to the operations actually run, on numbers: no step, so no
+# truncation and no cancellation; and no formula for $f'$ is ever built (Day 4 builds an engine).
+
+# %%
+x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+torch.exp(x).backward()
+print(f"|error| of exp'(1): best central difference {errors['central'].min():.1e}, "
+      f"autograd {abs(x.grad.item() - math.e):.1e}")
+
+# %% [markdown]
+# ## Interview corner
+#
+# **Mid.** *Why is the central difference more accurate than the forward one, and what does it cost?*
+# <details><summary>Answer</summary>
+# In $f(x+h) - f(x-h)$ the even Taylor terms cancel: error $\tfrac{h^2}{6}f'''$ (second order)
+# against $\tfrac{h}{2}f''$ (first order). Both take two evaluations; for a gradient in $n$
+# variables forward needs $n+1$ (it reuses $f(x)$), central $2n$.
+# </details>
+#
+# **Mid.** *You shrink $h$ and the finite-difference derivative gets worse. Why?*
+# <details><summary>Answer</summary>
+# Round-off: the subtraction cancels the common leading digits of $f(x+h)$ and $f(x)$, leaving
+# rounding noise $\sim\varepsilon|f|$, which division by $h$ amplifies to $\sim\varepsilon|f|/h$.
+# The total error is smallest near $\sqrt\varepsilon$ (forward) or $\varepsilon^{1/3}$ (central).
+# </details>
+#
+# **Senior.** *How do you verify a hand-written backward pass?*
+# <details><summary>Answer</summary>
+# A gradient check in float64: central differences with $h \approx 10^{-5}$ on a few random
+# inputs, relative error $|a-b|/\max(10^{-8}, |a|+|b|)$; about $10^{-7}$ or less is healthy,
+# $10^{-2}$ is a bug. Turn off randomness (dropout) and keep inputs away from kinks (ReLU at 0).
+# </details>
+#
+# **Senior.** *Numerical, symbolic, automatic differentiation: when does each win?*
+# <details><summary>Answer</summary>
+# Numerical: works on any black box, but needs $O(n)$ evaluations and keeps only half to two
+# thirds of the digits. Symbolic: exact formulas, but expressions swell and need closed forms.
+# Automatic: exact to rounding on any program; reverse mode gives the whole gradient of a scalar
+# loss for a small constant multiple of one forward pass, whatever $n$: hence deep learning.
+# </details>
+#
+# **Principal.** *Training moves to bfloat16. What changes for derivatives and their checks?*
+# <details><summary>Answer</summary>
+# $\varepsilon$ is $2^{-7}$ (bfloat16) or $2^{-10}$ (float16): finite differences are useless
+# there, so gradient checks stay in float64 on a small model. Training keeps float32 master
+# weights; float16's narrow range needs loss scaling so small gradients do not underflow to 0.
+# </details>
+#
+# **Principal.** *When is reverse-mode autodiff the wrong tool?*
+# <details><summary>Answer</summary>
+# Few inputs and many outputs (forward mode, Jacobian-vector products, is cheaper); memory-bound
+# activations (checkpointing trades compute for memory); black-box or non-differentiable steps
+# (simulators, discrete choices), where zeroth-order estimates (finite differences, SPSA,
+# evolution strategies) remain. For analytic functions the complex step
+# $\operatorname{Im} f(x+ih)/h$ has no subtraction, hence no cancellation, even at $h = 10^{-20}$.
+# </details>
+#
+# ## Summary
+#
+# - $f'(x) = \lim_{h\to0} (f(x+h) - f(x))/h$: the slope of the tangent, the rate of change.
+# - Forward and backward differences are first order, the central difference second order.
+# - Round-off grows like $\varepsilon/h$; the best step balances it against truncation, near
+#   $\sqrt\varepsilon$ (forward) and $\varepsilon^{1/3}$ (central); a log-log plot of error
+#   against $h$ shows both regimes, and its slopes are the orders.
+# - `torch.autograd` and `tf.GradientTape` give derivatives exact to rounding, with no step;
+#   finite differences in float64 stay the independent check.
+# - `loss.backward()` computes the derivatives, `optimizer.step()` uses them, and PyTorch adds
+#   them up until `zero_grad()`.
+#
+# **Next:** Day 2, many variables: partial derivatives and the gradient.
+#
+# **Further reading.** J. Nocedal and S. Wright, *Numerical Optimization* (2nd ed., 2006), ch. 8;
+# A. Griewank and A. Walther, *Evaluating Derivatives* (2nd ed., SIAM, 2008); A. G. Baydin et al.,
+# "Automatic differentiation in machine learning: a survey", *JMLR* 18 (2018); D. Goldberg, "What
+# every computer scientist should know about floating-point arithmetic", *ACM Computing Surveys*
+# 23 (1991); the PyTorch autograd and TensorFlow `GradientTape` tutorials.
