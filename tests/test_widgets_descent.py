@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from calcopt.widgets.descent import (DIVERGED_ABOVE, FUNCTIONS, DescentExplorer,  # noqa: E402
-                                     plot_contour_path)
+from calcopt.plots import plot_contour_path  # noqa: E402
+from calcopt.widgets.descent import DIVERGED_ABOVE, FUNCTIONS, DescentExplorer  # noqa: E402
 
 QUARTIC = "x⁴ - 2x² + x"
 

@@ -9,7 +9,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from calcopt.widgets.gradient import GradientExplorer, plot_contours  # noqa: E402
+from calcopt.plots import plot_contours  # noqa: E402
+from calcopt.widgets.gradient import GradientExplorer  # noqa: E402
 
 
 def f(x, y):

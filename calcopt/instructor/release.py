@@ -39,9 +39,14 @@ def run_nbgrader(args, root):
     return subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
 
 
-def build_sources(root):
-    """Step 1. Returns {day: [built notebook paths]}."""
+def build_sources(root, only=None):
+    """Step 1, for every day or for the days named in ``only``. Returns {day: [notebooks]}."""
     days = notebooks.source_files(Path(root) / "source")
+    if only:
+        unknown = set(only) - set(days)
+        if unknown:
+            raise RuntimeError(f"no source for {sorted(unknown)} in {Path(root) / 'source'}")
+        days = {day: days[day] for day in only}
     built = {}
     for day, sources in days.items():
         built[day] = []
@@ -69,9 +74,9 @@ def execute(nb, cwd):
     return nb
 
 
-def release(root, course_dir, solutions_dir, run_solutions=True, log=print):
+def release(root, course_dir, solutions_dir, run_solutions=True, only=None, log=print):
     root, course_dir, solutions_dir = Path(root), Path(course_dir), Path(solutions_dir)
-    built = build_sources(root)
+    built = build_sources(root, only)
     for day, sources in built.items():
         log(f"{day}: student notebooks")
         released = generate_assignment(root, day)
@@ -85,12 +90,15 @@ def release(root, course_dir, solutions_dir, run_solutions=True, log=print):
             if run_solutions:
                 execute(solution, target.parent)
             notebooks.write(solution, target)
-    _remove_stale_days(course_dir, built)
-    _remove_stale_days(solutions_dir, built)
+    if not only:
+        days = set(built)
+        _remove_stale_days(course_dir, days)
+        _remove_stale_days(solutions_dir, days)
     return built
 
 
 def _remove_stale_days(directory, days):
+    """Remove a day's generated notebooks once its source is gone."""
     for path in directory.iterdir():
         if path.is_dir() and path.name not in days:
             shutil.rmtree(path)
@@ -101,11 +109,13 @@ def main(argv=None):
     parser.add_argument("--root", default=REPO / "autograder", help="nbgrader course root")
     parser.add_argument("--course", default=REPO / "course")
     parser.add_argument("--solutions", default=REPO / "solutions")
+    parser.add_argument("days", nargs="*", help="release only these days (default: all)")
     parser.add_argument("--no-execute", action="store_true",
                         help="write solution notebooks without running them")
     args = parser.parse_args(argv)
     try:
-        release(args.root, args.course, args.solutions, run_solutions=not args.no_execute)
+        release(args.root, args.course, args.solutions, run_solutions=not args.no_execute,
+                only=args.days)
     except (notebooks.SourceError, RuntimeError) as error:
         sys.exit(f"release failed: {error}")
 

@@ -6,5 +6,7 @@ can be called, and tested, without a browser.
 """
 from .base import figure_widget, new_figure
 from .tangent import TangentExplorer  # Day 1
+from .gradient import GradientExplorer  # Day 2
+from .descent import DescentExplorer  # Day 3
 
-__all__ = ["figure_widget", "new_figure", "TangentExplorer"]
+__all__ = ["figure_widget", "new_figure", "TangentExplorer", "GradientExplorer", "DescentExplorer"]

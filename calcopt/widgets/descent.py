@@ -3,11 +3,8 @@
 - ``DescentExplorer``: sliders for the learning rate, the start point and the number of
   steps, and a choice of function (the bowl x² or the bumpy x⁴ - 2x² + x); the descent path
   is redrawn on the curve, and f(x_k) - min f against k beside it, as the sliders move.
-- ``plot_contour_path``: the contours of a function of two variables with a descent path
-  on top (Day 3, "Gradient descent in 2-D").
 """
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .base import figure_widget, new_figure
@@ -30,32 +27,6 @@ FUNCTIONS = {
 
 DIVERGED_ABOVE = 1e6  # |x| beyond this counts as diverged and the path stops there
 _GAP_FLOOR = 1e-16    # smallest gap drawn on the log axis
-
-
-def plot_contour_path(f, path, ax=None, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels=20,
-                      label="descent path", color="tab:red", **line_kwargs):
-    """Contours of ``f(X, Y)`` (vectorised over two grids) with ``path`` drawn on top.
-
-    path: array of shape (num_points, 2), the iterates in order; the first is marked with
-    a square. Several paths can share an Axes: pass the ``ax`` returned by the first call
-    (the contours are drawn only by the first). ``line_kwargs`` go to the path's ``plot``.
-    Returns the Axes.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-        xs, ys = np.linspace(*xlim, 200), np.linspace(*ylim, 200)
-        X, Y = np.meshgrid(xs, ys)
-        ax.contour(X, Y, f(X, Y), levels=levels, cmap="viridis", linewidths=0.8)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-    path = np.asarray(path, dtype=float)
-    line_kwargs = {"markersize": 4, **line_kwargs}
-    ax.plot(path[:, 0], path[:, 1], ".-", color=color, label=label, **line_kwargs)
-    ax.plot(path[:1, 0], path[:1, 1], "s", color=color, markersize=6)
-    ax.legend(fontsize="small", loc="upper right")
-    return ax
 
 
 class DescentExplorer:

@@ -5,49 +5,12 @@ the level curve's tangent (perpendicular to the gradient) and a unit vector v tu
 angle slider; a second panel plots the directional derivative grad f . v against the angle,
 a cosine that peaks at |grad f| when v points along grad f.
 
-``plot_contours`` draws the contour map the Day 2 notebook uses in its figures.
 """
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
-from .base import figure_widget
-
-
-def plot_contours(ax, f, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), levels=15, num=200,
-                  cmap="viridis"):
-    """Contour lines of f(X, Y) over a num x num grid on ``ax`` (Day 2); returns the ContourSet.
-
-    f must accept NumPy arrays X, Y of the same shape and return an array of that shape.
-    """
-    xs = np.linspace(*x_range, num)
-    ys = np.linspace(*y_range, num)
-    X, Y = np.meshgrid(xs, ys)
-    contours = ax.contour(X, Y, f(X, Y), levels=levels, cmap=cmap, linewidths=0.8)
-    ax.set_xlim(*x_range)
-    ax.set_ylim(*y_range)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    return contours
-
-
-def _detached_figure(**kwargs):
-    """A figure pyplot does not track, on the canvas of the active backend.
-
-    ``plt.subplots`` would register the figure with pyplot, and a later ``%matplotlib inline``
-    cell would then print it again and close it, which closes the live ipympl canvas too.
-    """
-    fig = Figure(**kwargs)
-    backend = matplotlib.get_backend().lower()
-    if "ipympl" in backend or backend == "widget":
-        from ipympl.backend_nbagg import Canvas, FigureManager
-        FigureManager(Canvas(fig), 0)
-    else:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        FigureCanvasAgg(fig)
-    return fig
+from ..plots import plot_contours
+from .base import figure_widget, new_figure
 
 
 class GradientExplorer:
@@ -63,8 +26,9 @@ class GradientExplorer:
     def __init__(self, f, grad, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), x0=1.0, y0=0.5,
                  angle=0.0, label="f(x, y)"):
         self.f, self.grad = f, grad
-        self.fig = _detached_figure(figsize=(8, 3.6), layout="constrained")
-        self.ax, self.ax_slope = self.fig.subplots(1, 2, width_ratios=[1.0, 1.1])
+        self.fig, (self.ax, self.ax_slope) = new_figure(ncols=2, figsize=(8, 3.6),
+                                                        layout="constrained",
+                                                        width_ratios=[1.0, 1.1])
 
         # Left: the map, drawn once. Arrow lengths are in data units: the gradient is scaled
         # so that the steepest gradient on a coarse grid is 0.3 of the map's width.
@@ -83,7 +47,7 @@ class GradientExplorer:
         self.level_tangent, = self.ax.plot([], [], color="black", linestyle="--", linewidth=1,
                                            label="level curve's tangent")
         self.point, = self.ax.plot([], [], "o", color="black", markersize=5, zorder=4)
-        self.ax.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
+        self.ax.legend(loc="upper left", fontsize="x-small", framealpha=0.9)
 
         # Right: grad f . v as v turns through a full circle.
         self.thetas = np.linspace(0.0, 360.0, 361)
@@ -119,8 +83,9 @@ class GradientExplorer:
         self.update(self.x_slider.value, self.y_slider.value, self.angle_slider.value)
 
     def update(self, x0, y0, angle):
-        """Move the point to (x0, y0) and turn v to ``angle`` degrees; set the artists' data
-        and redraw. Nothing is created or removed."""
+        """Move the point to (x0, y0) and turn v to ``angle`` degrees: set the artists' data
+        (and the right panel's y limits, so the cosine fills it), then ``draw_idle``.
+        Nothing is created or removed."""
         g = np.asarray(self.grad(x0, y0), dtype=float).reshape(2)
         norm = float(np.hypot(*g))
         rad = np.deg2rad(angle)

@@ -44,9 +44,10 @@ print(f"PyTorch {torch.__version__}, TensorFlow {tf.__version__}, float64 eps = 
 # **A short history.** Newton ("fluxions", 1660s) and Leibniz (published 1684, with the $dy/dx$
 # we still write) invented calculus independently; Cauchy and Weierstrass made the limit rigorous
 # in the 19th century. Computers first differentiated by finite differences, today's topic.
-# Automatic differentiation followed: forward mode (Wengert, 1964), reverse mode (Linnainmaa,
-# 1970), which is backpropagation (Rumelhart, Hinton and Williams, 1986). Theano (2007),
-# TensorFlow (2015) and PyTorch (2016) made it routine: you write $f$, the framework derives $f'$.
+# Automatic differentiation followed: forward mode (Wengert, 1964) and reverse mode (Linnainmaa,
+# 1970); backpropagation, popularised by Rumelhart, Hinton and Williams (1986), is reverse mode
+# on a neural network. Theano (2007), TensorFlow (2015) and PyTorch (2016) made it routine: you
+# write $f$, the framework derives $f'$.
 #
 # ## Intuition: zoom in until the curve is straight
 #
@@ -83,7 +84,7 @@ ax.set_title("Secants turn into the tangent as h shrinks");
 # $D_\pm$ are *first order* (error $\propto h$). In $D_0$ the even terms cancel: *second order*
 # (error $\propto h^2$), for the same two evaluations of $f$.
 #
-# **Round-off.** Float64 stores each value of $f$ with a relative error up to about
+# **Round-off.** Float64 stores each value of $f$ with a relative error of order
 # $\varepsilon = 2^{-52}$. Subtracting two nearly equal values cancels their leading digits but
 # keeps their absolute errors (*catastrophic cancellation*); dividing by $h$ magnifies what is
 # left into an error of about $\varepsilon |f| / h$, which *grows* as $h$ shrinks.
@@ -234,12 +235,12 @@ print(f"dL/dw by hand {dloss_by_hand}, central {dloss_central:.10f}, autograd {w
 # 1. shrink $h$ from $1$ to $10^{-3}$: per decade, the forward error drops about tenfold, the
 #    central about a hundredfold;
 # 2. go on down to $10^{-12}$: both errors grow again (round-off);
-# 3. put $x_0$ near $0$ or $\pi$, where $\sin'' = 0$: the forward error collapses, since its
+# 3. put $x_0$ at $0$ or near $\pm\pi$, where $\sin'' = 0$: the forward error collapses, since its
 #    leading term $\tfrac{h}{2} f''$ vanishes there.
 
 # %%
 # %matplotlib widget
-explorer = TangentExplorer(np.sin, np.cos, x_range=(-3.0, 3.0), x0=1.0, h=0.5, label="sin(x)")
+explorer = TangentExplorer(np.sin, np.cos, x_range=(-4.0, 4.0), x0=1.0, h=0.5, label="sin(x)")
 explorer
 
 # %% [markdown]
@@ -256,7 +257,8 @@ def forward_difference(f, x, h):
 
     f: a function of one real variable, elementwise when x is an array.
     x: a float, or a NumPy array of any shape. h: a nonzero float.
-    Returns: a float for a float x; for an array x, an array of x's shape.
+    Returns: a float for a float x; for an array x, an array of x's shape (float64 for a
+    float64 x).
     """
     ### BEGIN SOLUTION
     return (f(x + h) - f(x)) / h
@@ -298,7 +300,8 @@ def central_difference(f, x, h):
 
     f: a function of one real variable, elementwise when x is an array.
     x: a float, or a NumPy array of any shape. h: a nonzero float.
-    Returns: a float for a float x; for an array x, an array of x's shape.
+    Returns: a float for a float x; for an array x, an array of x's shape (float64 for a
+    float64 x).
     """
     ### BEGIN SOLUTION
     return (f(x + h) - f(x - h)) / (2 * h)
@@ -365,6 +368,10 @@ check_close("derivative_on_grid(np.sin, 3x4 grid)", derivative_on_grid(counted_s
             rtol=1e-9, atol=1e-9, dtype=np.float64)
 check_true("derivative_on_grid", len(calls) <= 4 and all(s == grid2d.shape for s in calls),
            f"call f a few times on the whole array, not point by point: it was called {len(calls)} times")
+x_ref = torch.tensor(grid, requires_grad=True)
+torch.tanh(x_ref).sum().backward()
+check_close("derivative_on_grid(np.tanh, grid) against torch.autograd", derivative_on_grid(np.tanh, grid),
+            x_ref.grad.numpy(), rtol=1e-8, atol=1e-9)
 print("derivative_on_grid: visible checks passed")
 ### BEGIN HIDDEN TESTS
 test_rng = np.random.default_rng(303)
@@ -416,6 +423,11 @@ check_close("error_order(hs, 0.5 h)", error_order(hs_check, 0.5 * hs_check), 1.0
 # Least squares over all points gives 1.8 here; a line through the two end points would give 2.0.
 check_close("error_order([1e-4, 1e-3, 1e-2, 1e-1], [1e-8, 1e-5, 1e-5, 1e-2])",
             error_order(np.array([1e-4, 1e-3, 1e-2, 1e-1]), np.array([1e-8, 1e-5, 1e-5, 1e-2])), 1.8, rtol=1e-9)
+hs_fit = np.logspace(-3, -1, 9)  # truncation range: measured orders of the schemes on exp at 1
+check_close("error_order, forward difference of exp at 1", error_order(
+    hs_fit, np.abs((np.exp(1 + hs_fit) - math.e) / hs_fit - math.e)), 1.0, rtol=0.02)
+check_close("error_order, central difference of exp at 1", error_order(
+    hs_fit, np.abs((np.exp(1 + hs_fit) - np.exp(1 - hs_fit)) / (2 * hs_fit) - math.e)), 2.0, rtol=0.02)
 print("error_order: visible checks passed")
 ### BEGIN HIDDEN TESTS
 def reference_slope(hs_r, errors_r):
@@ -530,6 +542,10 @@ check_close("tf_derivative(tf.sin, float32 grid), in float64 at the float32 poin
             tf_derivative(tf.sin, grid.astype(np.float32)), np.cos(grid.astype(np.float32).astype(np.float64)),
             rtol=1e-12, atol=1e-15, dtype=np.float64)
 check_close("tf_derivative(t**3, grid)", tf_derivative(lambda t: t**3, grid), 3 * grid**2, rtol=1e-12, atol=1e-15)
+x_ref = torch.tensor(grid, requires_grad=True)
+torch.tanh(x_ref).sum().backward()
+check_close("tf_derivative(tf.tanh, grid) against torch.autograd", tf_derivative(tf.tanh, grid), x_ref.grad.numpy(),
+            rtol=1e-12, atol=1e-15)
 print("tf_derivative: visible checks passed")
 ### BEGIN HIDDEN TESTS
 test_rng = np.random.default_rng(606)
@@ -689,15 +705,14 @@ print(f"|error| of exp'(1): best central difference {errors['central'].min():.1e
 #
 # ## Summary
 #
-# - $f'(x) = \lim_{h\to0} (f(x+h) - f(x))/h$: the slope of the tangent, the rate of change.
-# - Forward and backward differences are first order, the central difference second order.
+# - $f'(x) = \lim_{h\to0} (f(x+h) - f(x))/h$, the slope of the tangent. Forward and backward
+#   differences are first order, the central difference second order.
 # - Round-off grows like $\varepsilon/h$; the best step balances it against truncation, near
-#   $\sqrt\varepsilon$ (forward) and $\varepsilon^{1/3}$ (central); a log-log plot of error
-#   against $h$ shows both regimes, and its slopes are the orders.
-# - `torch.autograd` and `tf.GradientTape` give derivatives exact to rounding, with no step;
-#   finite differences in float64 stay the independent check.
-# - `loss.backward()` computes the derivatives, `optimizer.step()` uses them, and PyTorch adds
-#   them up until `zero_grad()`.
+#   $\sqrt\varepsilon$ (forward) and $\varepsilon^{1/3}$ (central). Error against $h$ on log-log
+#   axes shows both regimes, and its slopes are the orders.
+# - `torch.autograd` and `tf.GradientTape` are exact to rounding, with no step; finite
+#   differences in float64 remain the independent check. In training, `loss.backward()` computes
+#   the derivatives, `optimizer.step()` uses them, and PyTorch adds them up until `zero_grad()`.
 #
 # **Next:** Day 2, many variables: partial derivatives and the gradient.
 #
