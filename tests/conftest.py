@@ -3,8 +3,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 from calcopt.instructor import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,11 +17,10 @@ def source_id(path):
     return f"{path.parent.name}/{path.stem}"
 
 
-@pytest.fixture
-def course_root(tmp_path):
-    """A scratch nbgrader course root holding the real config and sources, so that release
-    and grading tests never touch the real gradebook."""
-    root = tmp_path / "autograder"
+def scratch_course_root(parent):
+    """A scratch nbgrader course root under ``parent`` holding the real config and sources,
+    so that release and grading tests never touch the real gradebook."""
+    root = parent / "autograder"
     root.mkdir()
     shutil.copy(AUTOGRADER / "nbgrader_config.py", root)
     shutil.copytree(AUTOGRADER / "source", root / "source",

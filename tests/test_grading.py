@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from calcopt.instructor import grade, notebooks
-from conftest import REPO
+from conftest import REPO, scratch_course_root
 
 pytestmark = pytest.mark.slow
 
@@ -58,12 +58,7 @@ def points_of(grade_id):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    import shutil
-    root = tmp_path_factory.mktemp("grading") / "autograder"
-    root.mkdir()
-    shutil.copy(REPO / "autograder" / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "autograder" / "source", root / "source",
-                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    root = scratch_course_root(tmp_path_factory.mktemp("grading"))
     answers = solution_sources(DAY)
     first = next(iter(answers))
     partly = dict(answers, **{first: wrong(answers[first])})

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from calcopt.instructor import release
-from conftest import REPO, SOURCES
+from conftest import REPO, SOURCES, scratch_course_root
 
 
 def strip_outputs(nb):
@@ -26,13 +26,8 @@ def tree(directory):
 @pytest.fixture(scope="module")
 def fresh_release(tmp_path_factory):
     """A release into scratch directories, from a scratch copy of the course root."""
-    import shutil
     base = tmp_path_factory.mktemp("release")
-    root = base / "autograder"
-    root.mkdir()
-    shutil.copy(REPO / "autograder" / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "autograder" / "source", root / "source",
-                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    root = scratch_course_root(base)
     (base / "course").mkdir()
     (base / "solutions").mkdir()
     release.release(root, base / "course", base / "solutions", run_solutions=False, log=lambda _: None)
