@@ -6,6 +6,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
+from calcopt.instructor.notebooks import CODE_STUB
 from calcopt.instructor.preprocessors import WarningsAreNotFailures
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
@@ -18,7 +19,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # A test cell a student deleted is restored and graded, instead of silently losing its points.
 c.OverwriteCells.add_missing_cells = True
 
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = CODE_STUB
 
 # Each test cell runs in well under 5 s on a laptop; a minute allows for a slow machine
 # and for the imports of PyTorch and TensorFlow in the first cells.

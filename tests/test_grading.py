@@ -1,5 +1,6 @@
-"""`make grade` end to end through real nbgrader: correct, blank, partly wrong and broken
-submissions get full, zero and partial marks, with feedback written."""
+"""`make grade` end to end through real nbgrader: correct, blank and partly wrong submissions
+get full, zero and partial marks, with feedback written; a broken notebook and one whose
+kernel dies are named, and the others are graded all the same."""
 import csv
 import re
 
@@ -66,6 +67,7 @@ def graded(tmp_path_factory):
     submit(root, "blank", student_notebook())
     submit(root, "partly_wrong", fill(student_notebook(), partly))
     submit(root, "broken", text='{"cells": [')
+    submit(root, "kernel_dies", fill(student_notebook(), {first: "import os\nos._exit(1)"}))
     submissions = grade.grade(root, log=lambda _: None)
     with open(root / "grades.csv") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
@@ -74,7 +76,7 @@ def graded(tmp_path_factory):
 
 def test_one_row_per_student_with_nbgrader_export_columns(graded):
     _, _, rows, _ = graded
-    assert sorted(rows) == ["blank", "broken", "correct", "partly_wrong"]
+    assert sorted(rows) == ["blank", "broken", "correct", "kernel_dies", "partly_wrong"]
     assert {"assignment", "student_id", "raw_score", "score", "max_score"} <= set(next(iter(rows.values())))
     assert all(row["assignment"] == DAY for row in rows.values())
 
@@ -97,18 +99,29 @@ def test_a_broken_submission_is_named_and_the_others_are_graded(graded):
     assert float(rows["broken"]["score"]) == 0.0
 
 
+def test_a_kernel_that_dies_is_named_and_scores_zero(graded):
+    _, submissions, rows, _ = graded
+    problems = next(s.problems for s in submissions if s.student == "kernel_dies")
+    assert len(problems) == 1 and "autograde kernel_dies/day01_derivatives failed" in problems[0]
+    assert "Kernel died" in problems[0]
+    assert float(rows["kernel_dies"]["score"]) == 0.0
+
+
 def test_feedback_is_written_for_every_graded_submission(graded):
     root, _, _, first = graded
     for student in ["correct", "blank", "partly_wrong"]:
         html = (root / "feedback" / student / DAY / NOTEBOOK.replace(".ipynb", ".html")).read_text()
         assert "Score:" in html or "score" in html.lower()
     assert not (root / "feedback" / "broken").exists()
+    assert not (root / "feedback" / "kernel_dies").exists()
 
 
 def test_the_instructor_report_gives_pass_rates_and_a_score_plot(graded):
     root, _, _, first = graded
     report = (root / "report" / "report.md").read_text()
     assert "3 submissions graded" in report
+    assert "- kernel_dies/day01_derivatives: autograde" in report
+    assert "- broken/day01_derivatives:" in report
     # the wrongly answered exercise is passed by the correct submission only
     assert re.search(rf"\| {first}_tests \| 1/3 \(33%\) \|", report), report
     assert (root / "report" / "scores.png").stat().st_size > 1000

@@ -8,7 +8,6 @@
    errors allowed, and every grade cell fails.
 """
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -16,12 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
 from . import notebooks
-from .release import EXECUTE_TIMEOUT, tool_env
+from .release import execute
 
 GRADE_CELL_SECONDS = 5
 NOTEBOOK_SECONDS = 45
@@ -31,19 +29,15 @@ def student_view(nb):
     """Solutions replaced by the stub and hidden tests removed, as generate_assignment does."""
     nb = nbformat.from_dict(nb)
     resources = {}
-    nb, resources = ClearSolutions(code_stub={"python": "# YOUR CODE HERE\nraise NotImplementedError()"}).preprocess(nb, resources)
+    nb, resources = ClearSolutions(code_stub=notebooks.CODE_STUB).preprocess(nb, resources)
     nb, resources = ClearHiddenTests().preprocess(nb, resources)
     return nb
 
 
 def run(nb, cwd, allow_errors=False):
     """Execute in a fresh kernel; returns (notebook, seconds per cell id, total seconds)."""
-    os.environ.update(tool_env())  # the kernel inherits PATH and the TensorFlow settings
-    client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
-                            allow_errors=allow_errors, record_timing=True,
-                            resources={"metadata": {"path": str(cwd)}})
     start = time.perf_counter()
-    client.execute()
+    execute(nb, cwd, allow_errors=allow_errors)
     total = time.perf_counter() - start
     return nb, {cell.id: _cell_seconds(cell) for cell in nb.cells if cell.cell_type == "code"}, total
 

@@ -63,35 +63,25 @@ def unreadable_notebooks(submission):
     return problems
 
 
-def nbgrader_problem(result, what):
-    """nbgrader's own complaint, or None when the command succeeded."""
-    text = result.stdout + result.stderr
-    if result.returncode != 0:
-        return f"{what} failed: {_last_error(text)}"
-    return None
-
-
 def _last_error(text):
-    lines = [line for line in text.splitlines() if "[ERROR]" in line or "Error" in line]
-    return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "no output").strip()
+    """The last line of nbgrader's output that names an error, or else its last line."""
+    lines = text.strip().splitlines() or ["no output"]
+    errors = [line for line in lines if "[ERROR]" in line or "Error" in line]
+    return (errors or lines)[-1].strip()
 
 
 def grade_submission(root, submission):
     """Autograde one submission and write its feedback; problems go on the submission."""
     run_nbgrader(["db", "student", "add", submission.student], root)
     submission.problems += unreadable_notebooks(submission)
-    if submission.problems:
-        return
     args = [submission.day, "--student", submission.student, "--force"]
-    result = run_nbgrader(["autograde", *args], root)
-    problem = nbgrader_problem(result, f"autograde {submission.name}")
-    if problem:
-        submission.problems.append(problem)
-        return
-    result = run_nbgrader(["generate_feedback", *args], root)
-    problem = nbgrader_problem(result, f"generate_feedback {submission.name}")
-    if problem:
-        submission.problems.append(problem)
+    for step in ("autograde", "generate_feedback"):
+        if submission.problems:
+            return
+        result = run_nbgrader([step, *args], root)
+        if result.returncode != 0:
+            submission.problems.append(
+                f"{step} {submission.name} failed: {_last_error(result.stdout + result.stderr)}")
 
 
 def grade(root, log=print):
@@ -108,7 +98,8 @@ def grade(root, log=print):
     result = run_nbgrader(["export", "--to", "grades.csv"], root)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader export failed:\n{result.stdout}{result.stderr}")
-    report.write(root, root / "report")
+    not_graded = {(s.student, s.day): s.problems for s in submissions if s.problems}
+    report.write(root, root / "report", not_graded)
     return submissions
 
 

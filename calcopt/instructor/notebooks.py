@@ -14,6 +14,8 @@ import nbformat
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 NBGRADER_SCHEMA_VERSION = 3
+# What a learner sees in place of a solution (nbgrader_config.py gives nbgrader the same).
+CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?",

@@ -65,10 +65,12 @@ def generate_assignment(root, day):
     return Path(root) / "release" / day
 
 
-def execute(nb, cwd):
-    """Run a notebook top to bottom in a fresh kernel; raises on the first failing cell."""
+def execute(nb, cwd, allow_errors=False):
+    """Run a notebook top to bottom in a fresh kernel, in place, with each cell's timing in
+    its metadata; unless ``allow_errors``, raises on the first failing cell."""
     os.environ.update(tool_env())  # the kernel inherits PATH and the TensorFlow settings
     client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3",
+                            allow_errors=allow_errors, record_timing=True,
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb

@@ -12,13 +12,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
 
 
-def collect(db_url):
-    """{day: {"tests": {(notebook, cell): [passed, ...]}, "scores": [total, ...], "max": m}}."""
+def collect(db_url, skip=()):
+    """{day: {"tests": {(notebook, cell): [passed, ...]}, "scores": [total, ...], "max": m}},
+    leaving out the (student, day) pairs in ``skip``: submissions that could not be graded."""
     days = {}
     with Gradebook(db_url) as gradebook:
         for assignment in gradebook.assignments:
             day = days[assignment.name] = {"tests": {}, "scores": [], "max": assignment.max_score}
             for submission in assignment.submissions:
+                if (submission.student.id, assignment.name) in skip:
+                    continue
                 day["scores"].append(submission.score)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
@@ -28,12 +31,22 @@ def collect(db_url):
     return days
 
 
-def write(root, out_dir):
-    """Write report.md and scores.png for the gradebook in ``root``; returns the report's path."""
+def write(root, out_dir, not_graded=None):
+    """Write report.md and scores.png for the gradebook in ``root``; returns the report's path.
+
+    not_graded: {(student, day): [reasons]} for submissions that could not be graded; they
+    are listed with their reasons and left out of the statistics.
+    """
     root, out_dir = Path(root), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    days = collect(f"sqlite:///{root / 'gradebook.db'}")
+    not_graded = not_graded or {}
+    days = collect(f"sqlite:///{root / 'gradebook.db'}", skip=set(not_graded))
     lines = ["# Grading report", ""]
+    if not_graded:
+        lines += ["## Not graded", ""]
+        lines += [f"- {student}/{day}: {reason}" for (student, day), reasons in sorted(not_graded.items())
+                  for reason in reasons]
+        lines.append("")
     for day, data in days.items():
         scores = data["scores"]
         lines += [f"## {day}", "",

@@ -4,9 +4,9 @@ Each explorer builds its figure once; moving a slider calls a plain method (``up
 that only changes the artists' data and asks for a redraw with ``draw_idle``. The method
 can be called, and tested, without a browser.
 """
-from .base import figure_widget, new_figure
+from .base import Explorer, figure_widget, new_figure
 from .tangent import TangentExplorer  # Day 1
 from .gradient import GradientExplorer  # Day 2
 from .descent import DescentExplorer  # Day 3
 
-__all__ = ["figure_widget", "new_figure", "TangentExplorer", "GradientExplorer", "DescentExplorer"]
+__all__ = ["Explorer", "figure_widget", "new_figure", "TangentExplorer", "GradientExplorer", "DescentExplorer"]

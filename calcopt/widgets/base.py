@@ -9,6 +9,18 @@ import matplotlib.pyplot as plt
 from matplotlib._pylab_helpers import Gcf
 
 
+class Explorer:
+    """The part every explorer shares: shown in a notebook as its ``widget()`` (controls
+    and the live figure), which each explorer lays out itself."""
+
+    def widget(self):
+        raise NotImplementedError
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget())
+
+
 def figure_widget(fig):
     """The widget that shows ``fig``: the ipympl canvas itself under ``%matplotlib widget``,
     otherwise an Output that shows a static copy (enough for a kernel without a front end)."""

@@ -7,7 +7,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .base import figure_widget, new_figure
+from .base import Explorer, figure_widget, new_figure
 
 # Critical points of x⁴ - 2x² + x: the roots of 4x³ - 4x + 1, in increasing order
 # (global minimum, local maximum, local minimum).
@@ -29,7 +29,7 @@ DIVERGED_ABOVE = 1e6  # |x| beyond this counts as diverged and the path stops th
 _GAP_FLOOR = 1e-16    # smallest gap drawn on the log axis
 
 
-class DescentExplorer:
+class DescentExplorer(Explorer):
     """Day 3: gradient descent x_{k+1} = x_k - lr * f'(x_k) on a curve.
 
     Left: the curve and the path (dots joined in order, so oscillation shows as a zigzag).
@@ -129,7 +129,3 @@ class DescentExplorer:
         controls = widgets.VBox([widgets.HBox([self.function_dropdown, self.steps_slider]),
                                  widgets.HBox([self.lr_slider, self.x0_slider])])
         return widgets.VBox([controls, figure_widget(self.fig)])
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget())

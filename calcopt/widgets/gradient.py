@@ -10,10 +10,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plots import plot_contours
-from .base import figure_widget, new_figure
+from .base import Explorer, figure_widget, new_figure
 
 
-class GradientExplorer:
+class GradientExplorer(Explorer):
     """Day 2: pick a point (x0, y0) on the contour map of f and a direction angle; see the
     gradient there and the directional derivative grad f . v along the unit vector v.
 
@@ -132,7 +132,3 @@ class GradientExplorer:
             widgets.HBox([self.x_slider, self.y_slider]),
             widgets.HBox([self.angle_slider, self.ascent_button, self.descent_button]),
             figure_widget(self.fig)])
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget())

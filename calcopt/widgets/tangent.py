@@ -2,10 +2,10 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .base import figure_widget, new_figure
+from .base import Explorer, figure_widget, new_figure
 
 
-class TangentExplorer:
+class TangentExplorer(Explorer):
     """Day 1: a point on y = f(x), its tangent (slope f'(x0)) and the forward-difference
     secant through x0 and x0 + h. Sliders move x0 and log10(h); the secant turns into the
     tangent as h shrinks, and the readout shows how far their slopes are apart, for the
@@ -15,10 +15,11 @@ class TangentExplorer:
     def __init__(self, f, df, x_range=(-3.0, 3.0), x0=1.0, h=0.5, label="f(x)"):
         self.f, self.df = f, df
         xs = np.linspace(*x_range, 400)
+        ys = f(xs)
         self.fig, self.ax = new_figure(figsize=(6, 4))
-        self.ax.plot(xs, f(xs), color="black", label=label)
-        span = np.ptp(f(xs))
-        self.ax.set_ylim(f(xs).min() - 0.2 * span, f(xs).max() + 0.2 * span)
+        self.ax.plot(xs, ys, color="black", label=label)
+        span = np.ptp(ys)
+        self.ax.set_ylim(ys.min() - 0.2 * span, ys.max() + 0.2 * span)
         self.ax.set_xlim(*x_range)
         self.tangent, = self.ax.plot([], [], color="tab:blue", label="tangent, slope f'(x0)")
         self.secant, = self.ax.plot([], [], color="tab:orange", linestyle="--",
@@ -73,7 +74,3 @@ class TangentExplorer:
     def widget(self):
         return widgets.VBox([widgets.HBox([self.x_slider, self.h_slider]),
                              figure_widget(self.fig)])
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget())
