@@ -1,5 +1,5 @@
-"""The Day 1 explorer inside a real kernel under `%matplotlib widget` (ipympl): moving the
-slider moves the tangent line, and the figure is never rebuilt."""
+"""Every explorer inside a real kernel under `%matplotlib widget` (ipympl): moving a control
+redraws what it should (for Day 1, the tangent line), and the figure is never rebuilt."""
 import json
 
 import nbformat
@@ -39,3 +39,37 @@ def test_slider_moves_the_tangent_in_a_kernel(tmp_path):
     assert result["after"]["point"] == pytest.approx([-2.0, np.sin(-2.0)])
     assert result["after"]["slope"] == pytest.approx(np.cos(-2.0))
     assert result["after"]["canvas"] == "Canvas" and result["after"]["same_figure"]
+
+
+# Days 2 and 3: each explorer under ipympl, one control moved, its drawing read back.
+OTHER_EXPLORERS = {
+    "GradientExplorer": (
+        "explorer = GradientExplorer(lambda X, Y: X**2 + 3 * Y**2, lambda x, y: (2 * x, 6 * y))",
+        "explorer.x_slider.value = -1.5",
+        "[float(v[0]) for v in explorer.point.get_data()]",
+        [-1.5, 0.5],
+    ),
+    "DescentExplorer": (
+        "explorer = DescentExplorer(function='x²', lr=0.1, x0=2.0, num_steps=3)",
+        "explorer.lr_slider.value = 0.25",
+        "[float(v) for v in explorer.path_x]",
+        [2.0, 1.0, 0.5, 0.25],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", OTHER_EXPLORERS)
+def test_each_explorer_redraws_in_a_kernel(name, tmp_path):
+    build, move, read, expected = OTHER_EXPLORERS[name]
+    cells = [f"%matplotlib widget\nimport json\nfrom calcopt.widgets import {name}\n{build}\n"
+             "figure_id = id(explorer.fig)\nexplorer",
+             f"{move}\nprint(json.dumps({{'drawn': {read}, 'canvas': type(explorer.fig.canvas).__name__,"
+             " 'same_figure': id(explorer.fig) == figure_id}))"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert "application/vnd.jupyter.widget-view+json" in nb.cells[0].outputs[0]["data"]
+    text = "".join(o.get("text", "") for o in nb.cells[1].outputs if o.output_type == "stream")
+    result = json.loads(text.strip().splitlines()[-1])
+    assert result["drawn"] == pytest.approx(expected)
+    assert result["canvas"] == "Canvas" and result["same_figure"]
