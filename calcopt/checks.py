@@ -11,7 +11,16 @@ The checks are written so that the code they judge cannot easily change their ve
   exactly, then its numbers are copied into a fresh float64 array and compared there.
 
 Relative error follows the course convention: ``|a - b| / max(1e-8, |a| + |b|)``.
+
+When grading, code in the kernel can still fool any check run there (it can rebind these
+functions, or hide the error a check raises). So under the grader (``CALCOPT_RECORD=1`` in
+the kernel's environment) every check also records what it was given, as a display output of
+type ``RECORD_MIME``; the grader compares those records with an answer key outside the kernel,
+with ``compare_close`` and ``compare_equal`` below (``calcopt.instructor.verify``).
 """
+import base64
+import os
+
 import numpy as np
 
 # Bound at import: later rebinding of the public names does not affect these checks.
@@ -25,10 +34,40 @@ _maximum = np.maximum
 _argmax = np.argmax
 _unravel_index = np.unravel_index
 _errstate = np.errstate
+_frombuffer = np.frombuffer
+_dtype = np.dtype
+_type, _len, _float, _repr, _str = type, len, float, repr, str
+_tuple, _isinstance = tuple, isinstance
+
+RECORD_MIME = "application/vnd.calcopt.check+json"
+_recording = os.environ.get("CALCOPT_RECORD") == "1"
+if _recording:
+    from IPython.display import display as _display
 
 # Exact types accepted as a real number; bool is deliberately not one of them.
 SCALAR_TYPES = (float, int, np.float64, np.float32, np.float16,
                 np.int64, np.int32, np.int16, np.int8)
+
+
+def _record(check, name, **fields):
+    if _recording:
+        _display({RECORD_MIME: {"check": check, "name": _str(name), **fields}}, raw=True)
+
+
+def encode(array):
+    """A float64 array as JSON: its shape and its bytes in base64 (NaN and inf survive)."""
+    array = _new_array(array, dtype=_float64)
+    return {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
+
+
+def decode(encoded):
+    data = base64.b64decode(encoded["data"])
+    return _frombuffer(data, dtype=_float64).reshape(encoded["shape"]).copy()
+
+
+def type_name(value):
+    kind = _type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _describe(value):
@@ -44,14 +83,18 @@ def as_float64(name, value):
     ``__eq__`` ...). Tensors must be converted with ``.numpy()`` first, on purpose:
     the exercises state their return types.
     """
-    kind = type(value)
-    if kind in SCALAR_TYPES:
-        return _new_array(value, dtype=_float64)
-    if kind is _ndarray and value.dtype.kind in "fiu":
-        return _new_array(value, dtype=_float64, copy=True)
-    raise AssertionError(
-        f"{name}: expected a number or a NumPy array of numbers, got {kind.__name__} "
-        f"{_describe(value)}")
+    problem = _not_a_number(name, value)
+    if problem:
+        raise AssertionError(problem)
+    return _new_array(value, dtype=_float64, copy=True)
+
+
+def _not_a_number(name, value):
+    kind = _type(value)
+    if kind in SCALAR_TYPES or (kind is _ndarray and value.dtype.kind in "fiu"):
+        return None
+    return (f"{name}: expected a number or a NumPy array of numbers, got {kind.__name__} "
+            f"{_describe(value)}")
 
 
 def rel_error(a, b):
@@ -60,16 +103,18 @@ def rel_error(a, b):
     b = _new_array(b, dtype=_float64)
     with _errstate(invalid="ignore"):  # inf against inf is reported as nan, not warned
         err = _abs(a - b) / _maximum(1e-8, _abs(a) + _abs(b))
-    return float(err.max()) if err.size else 0.0
+    return _float(err.max()) if err.size else 0.0
 
 
 def check_type(name, value, expected_type):
     """Fail unless ``type(value)`` is exactly ``expected_type`` (or one of a tuple of them)."""
-    allowed = expected_type if isinstance(expected_type, tuple) else (expected_type,)
-    if type(value) not in allowed:
+    allowed = expected_type if _isinstance(expected_type, _tuple) else (expected_type,)
+    _record("type", name, type=type_name(value),
+            allowed=[f"{t.__module__}.{t.__qualname__}" for t in allowed])
+    if _type(value) not in allowed:
         names = " or ".join(t.__name__ for t in allowed)
         raise AssertionError(
-            f"{name}: expected a value of type {names}, got {type(value).__name__} "
+            f"{name}: expected a value of type {names}, got {_type(value).__name__} "
             f"{_describe(value)}")
 
 
@@ -80,38 +125,75 @@ def check_close(name, got, expected, *, rtol=1e-7, atol=0.0, dtype=None):
     given, an array answer must have exactly that dtype (float32 in, float32 out).
     """
     want = as_float64(f"{name} (the reference)", expected)
-    have = as_float64(name, got)
+    problem = _not_a_number(name, got)
+    got_dtype = _str(got.dtype) if _type(got) is _ndarray else None
+    required = None if dtype is None else _str(_dtype(dtype))
+    if problem:
+        _record("close", name, problem=problem)
+        raise AssertionError(problem)
+    have = _new_array(got, dtype=_float64, copy=True)
+    _record("close", name, value=encode(have), dtype=got_dtype, expected=encode(want),
+            rtol=rtol, atol=atol, required_dtype=required)
+    problem = compare_close(name, have, want, rtol=rtol, atol=atol, dtype=got_dtype,
+                            required_dtype=required)
+    if problem:
+        raise AssertionError(problem)
+
+
+def compare_close(name, have, want, *, rtol, atol, dtype=None, required_dtype=None):
+    """Why float64 arrays ``have`` and ``want`` differ beyond tolerance, or None if they agree."""
     if want.ndim == 0 and have.ndim != 0:
-        raise AssertionError(f"{name}: expected a single number, got an array of shape {have.shape}")
+        return f"{name}: expected a single number, got an array of shape {have.shape}"
     if want.ndim != 0 and have.shape != want.shape:
-        raise AssertionError(f"{name}: expected shape {want.shape}, got {have.shape}")
-    if dtype is not None and type(got) is _ndarray and got.dtype != dtype:
-        raise AssertionError(f"{name}: expected dtype {np.dtype(dtype)}, got {got.dtype}")
+        return f"{name}: expected shape {want.shape}, got {have.shape}"
+    if required_dtype is not None and dtype is not None and dtype != required_dtype:
+        return f"{name}: expected dtype {required_dtype}, got {dtype}"
     bad_nan = _isnan(have) & ~_isnan(want)
     if bad_nan.any():
-        raise AssertionError(f"{name}: got NaN where {float(_first(want, bad_nan))!r} was expected")
+        return f"{name}: got NaN where {_float(_first(want, bad_nan))!r} was expected"
     tolerance = atol + rtol * _abs(want)
-    off = ~(_abs(have - want) <= tolerance) & _isfinite(want)
+    with _errstate(invalid="ignore"):
+        off = ~(_abs(have - want) <= tolerance) & _isfinite(want)
     off |= _isfinite(have) != _isfinite(want)
     if off.any():
         index = _first_index(off)
-        where = "" if have.ndim == 0 else f" at index {index if len(index) > 1 else index[0]}"
-        raise AssertionError(
-            f"{name}: expected {float(want[index])!r}{where}, got {float(have[index])!r} "
-            f"(relative error {rel_error(have[index], want[index]):.2e}, "
-            f"allowed rtol={rtol:g}, atol={atol:g})")
+        where = "" if have.ndim == 0 else f" at index {index if _len(index) > 1 else index[0]}"
+        return (f"{name}: expected {_float(want[index])!r}{where}, got {_float(have[index])!r} "
+                f"(relative error {rel_error(have[index], want[index]):.2e}, "
+                f"allowed rtol={rtol:g}, atol={atol:g})")
+    return None
+
+
+def check_equal(name, got, expected):
+    """Fail unless ``got`` is exactly ``expected``: same type and equal value (strings, ints,
+    tuples of them...). Compared by ``repr``, never by the learner's ``==``."""
+    _record("equal", name, value=f"{type_name(got)}:{_repr(got)}",
+            expected=f"{type_name(expected)}:{_repr(expected)}")
+    problem = compare_equal(name, f"{type_name(got)}:{_repr(got)}",
+                            f"{type_name(expected)}:{_repr(expected)}")
+    if problem:
+        raise AssertionError(problem)
+
+
+def compare_equal(name, have, want):
+    """Why the ``type:repr`` strings ``have`` and ``want`` differ, or None."""
+    if have == want:
+        return None
+    return f"{name}: expected {want.split(':', 1)[1]}, got {_describe(have.split(':', 1)[1])}"
 
 
 def check_true(name, condition, message):
     """Fail with ``message`` unless ``condition`` is the bool True (not merely truthy)."""
-    if condition is not True and not (type(condition) is np.bool_ and bool(condition)):
+    passed = condition is True or (_type(condition) is np.bool_ and condition.item() is True)
+    _record("true", name, value=passed, message=_str(message))
+    if not passed:
         raise AssertionError(f"{name}: {message}")
 
 
 def _first_index(mask):
     if mask.ndim == 0:
         return ()
-    return tuple(int(i) for i in _unravel_index(_argmax(mask), mask.shape))
+    return _tuple(int(i) for i in _unravel_index(_argmax(mask), mask.shape))
 
 
 def _first(values, mask):

@@ -1,119 +1,132 @@
-"""``make grade``: grade every submission present and write grades, feedback and a report.
+"""``make grade``: grade every submission present, in parallel, and write grades, feedback and
+a report.
 
 Submissions arrive in nbgrader's layout, ``<root>/submitted/<student>/<day>/<notebook>.ipynb``.
 The steps, in order:
-1. build the day's sources and ``nbgrader generate_assignment`` it, so the gradebook knows
-   the day's cells and points;
-2. for each submission: register the student, check every notebook parses, then
-   ``nbgrader autograde`` and ``nbgrader generate_feedback`` (feedback HTML lands in
-   ``<root>/feedback/<student>/<day>/``);
-3. ``nbgrader export`` to ``<root>/grades.csv``: one row per student and day;
-4. the instructor report: pass rate per test and the score distribution, in ``<root>/report/``.
+1. build the sources; ``nbgrader generate_assignment`` each day into the gradebook;
+2. per day, once: a gradebook template and the answer keys (``assignments``);
+3. read the submissions, naming every file that cannot be graded as it is (``intake``);
+4. grade each submission in a worker process of its own working copy (``worker``), across
+   local processes (one per core) or a Dask cluster (``--scheduler``), with a progress line;
+5. store each result in the gradebook as it arrives (``gradebook``), write the graded
+   notebooks and the feedback HTML (``<root>/feedback/<student>/<day>/``);
+6. ``nbgrader export`` to ``<root>/grades.csv`` and the instructor report in ``<root>/report/``.
 
-A submission that cannot be graded is named with the reason, and the others are graded all
-the same: the command still exits 0 once grades.csv is written.
+Whatever a submission does, the others are graded and the command exits 0 once the grades are
+written; what went wrong is named, one line each, at the end and in the report.
 """
 import argparse
+import os
+import shutil
 import sys
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
-import nbformat
-
-from . import report
+from . import assignments, gradebook, intake, report
+from .executors import run_all
+from .progress import Progress, summary_table
 from .release import REPO, build_sources, generate_assignment, run_nbgrader
+from .worker import Task, grade_one
 
 
-@dataclass
-class Submission:
-    student: str
-    day: str
-    path: Path
-    problems: list = field(default_factory=list)
-
-    @property
-    def name(self):
-        return f"{self.student}/{self.day}"
+def prepare_day(args):
+    """(template, {notebook: key}) of one day; runs in a worker process."""
+    root, day, notebook_paths = args
+    template = assignments.gradebook_template(root, day)
+    keys = {Path(p).stem: assignments.answer_key(p, Path(root) / "keys" / day) for p in notebook_paths}
+    return template, keys
 
 
-def find_submissions(root, days):
-    """Every ``submitted/<student>/<day>/`` directory; unknown days are reported, not graded."""
-    found = []
-    for student_dir in sorted(p for p in (Path(root) / "submitted").glob("*") if p.is_dir()):
-        for day_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
-            submission = Submission(student_dir.name, day_dir.name, day_dir)
-            if day_dir.name not in days:
-                submission.problems.append(f"{day_dir}: no assignment named {day_dir.name!r}")
-            found.append(submission)
-    return found
+def prepare(root, days, db_url, workers, log):
+    """Step 1 and 2 for ``days`` ({day: [source notebooks]}): {day: (template, keys)}."""
+    for day in days:
+        generate_assignment(root, day, db_url)
+    prepared = {}
+    jobs = [(str(root), day, [str(p) for p in paths]) for day, paths in days.items()]
+    for (_, day, _), value, error in run_all(prepare_day, jobs, workers=workers):
+        if error:
+            raise RuntimeError(f"preparing {day}: {error}")
+        log(f"{day}: answer key ready")
+        prepared[day] = value
+    return prepared
 
 
-def unreadable_notebooks(submission):
-    """Problems with the submitted notebooks themselves, each naming the file."""
-    problems = []
-    notebooks = sorted(submission.path.glob("*.ipynb"))
-    if not notebooks:
-        problems.append(f"{submission.path}: no notebook submitted")
-    for path in notebooks:
-        try:
-            nbformat.validate(nbformat.read(path, as_version=4))
-        except Exception as error:  # JSON, schema and encoding errors all mean "cannot grade"
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            problems.append(f"{path}: not a readable notebook ({reason})")
-    return problems
+def write_files(root, folder, result, files):
+    target = Path(root) / folder / result.student / result.day
+    shutil.rmtree(target, ignore_errors=True)
+    for relative, content in files.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
-def _last_error(text):
-    """The last line of nbgrader's output that names an error, or else its last line."""
-    lines = text.strip().splitlines() or ["no output"]
-    errors = [line for line in lines if "[ERROR]" in line or "Error" in line]
-    return (errors or lines)[-1].strip()
-
-
-def grade_submission(root, submission):
-    """Autograde one submission and write its feedback; problems go on the submission."""
-    run_nbgrader(["db", "student", "add", submission.student], root)
-    submission.problems += unreadable_notebooks(submission)
-    args = [submission.day, "--student", submission.student, "--force"]
-    for step in ("autograde", "generate_feedback"):
-        if submission.problems:
-            return
-        result = run_nbgrader([step, *args], root)
-        if result.returncode != 0:
-            submission.problems.append(
-                f"{step} {submission.name} failed: {_last_error(result.stdout + result.stderr)}")
-
-
-def grade(root, log=print):
-    """Grade everything present under ``root``; returns the submissions with their problems."""
+def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=print):
+    """Grade everything under ``root``; returns {(student, day): [problem lines]}."""
     root = Path(root)
-    days = build_sources(root)
-    submissions = find_submissions(root, days)
-    for day in sorted({s.day for s in submissions if s.day in days}):
-        generate_assignment(root, day)
-    for submission in submissions:
-        if not submission.problems:
-            log(f"grading {submission.name}")
-            grade_submission(root, submission)
-    result = run_nbgrader(["export", "--to", "grades.csv"], root)
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader export failed:\n{result.stdout}{result.stderr}")
-    not_graded = {(s.student, s.day): s.problems for s in submissions if s.problems}
-    report.write(root, root / "report", not_graded)
-    return submissions
+    db_url = db_url or gradebook.default_url(root)
+    built = build_sources(root)
+    signatures = intake.day_signatures(root / "source", built)
+    expected = {day: [p.stem for p in paths] for day, paths in built.items()}
+    submissions = intake.find_submissions(root, expected, signatures)
+    problems = {(s.student, s.day): list(s.problems) for s in submissions if s.problems}
+    needed = {s.day: built[s.day] for s in submissions if s.gradable}
+    prepared = prepare(root, needed, db_url, workers, log) if needed else {}
+
+    tasks = []
+    for submission in (s for s in submissions if s.gradable):
+        if submission.files:
+            template, keys = prepared[submission.day]
+            tasks.append(Task(submission.student, submission.day, submission.files, template, keys,
+                              dict(settings or {})))
+        else:  # nothing readable: every notebook scores 0
+            gradebook.store(db_url, submission.student, submission.day)
+
+    progress = Progress(len(tasks))
+    times = {}
+    for task, result, error in run_all(grade_one, tasks, workers=workers, scheduler=scheduler):
+        key = (task.student, task.day)
+        if error:
+            problems.setdefault(key, []).append(f"{task.name}: grading failed ({error}); scored 0")
+            gradebook.store(db_url, task.student, task.day)
+        else:
+            gradebook.store(db_url, result.student, result.day, result.grades, result.comments)
+            write_files(root, "autograded", result, result.autograded)
+            write_files(root, "feedback", result, result.feedback)
+            problems.setdefault(key, []).extend(f"{task.name}: {line}" for line in result.incidents)
+            times[key] = result.seconds
+        progress.advance(failed=bool(error))
+    progress.finish()
+
+    problems = {key: lines for key, lines in problems.items() if lines}
+    export = run_nbgrader(["export", "--to", "grades.csv", f"--CourseDirectory.db_url={db_url}"], root)
+    if export.returncode != 0:
+        raise RuntimeError(f"nbgrader export failed:\n{export.stdout}{export.stderr}")
+    not_graded = {(s.student, s.day): s.problems for s in submissions if not s.gradable}
+    report.write(root, root / "report", problems, db_url=db_url, not_graded=not_graded)
+    log(summary_table(db_url, times, problems))
+    return problems
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=REPO / "autograder", type=Path, help="nbgrader course root")
+    parser.add_argument("--db-url", default=os.environ.get("DB") or None,
+                        help="gradebook as an SQLAlchemy URL (default: <root>/gradebook.db)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 0) or None,
+                        help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
+                        help="Dask scheduler address, e.g. tcp://host:8786, to grade on a cluster")
+    parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    parser.add_argument("--memory-gb", type=float, default=4.0, help="memory cap per kernel")
     args = parser.parse_args(argv)
-    submissions = grade(args.root)
-    failed = [s for s in submissions if s.problems]
-    print(f"graded {len(submissions) - len(failed)} of {len(submissions)} submissions; "
-          f"grades in {args.root / 'grades.csv'}, report in {args.root / 'report'}")
-    for submission in failed:
-        for problem in submission.problems:
-            print(f"NOT GRADED {submission.name}: {problem}", file=sys.stderr)
+    settings = {"timeout": args.timeout, "memory_bytes": int(args.memory_gb * 2**30)}
+    start = time.monotonic()
+    problems = grade(args.root, args.db_url, args.workers, args.scheduler, settings)
+    print(f"grades in {args.root / 'grades.csv'}, report in {args.root / 'report'} "
+          f"({time.monotonic() - start:.0f} s)")
+    for (student, day), lines in sorted(problems.items()):
+        for line in lines:
+            print(f"NOTE {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":

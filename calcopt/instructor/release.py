@@ -57,9 +57,13 @@ def build_sources(root, only=None):
     return built
 
 
-def generate_assignment(root, day):
-    """Step 2 for one day; raises RuntimeError with nbgrader's own words on failure."""
-    result = run_nbgrader(["generate_assignment", day, "--force"], root)
+def generate_assignment(root, day, db_url=None):
+    """Step 2 for one day, into the gradebook at ``db_url`` (default: the root's SQLite file);
+    raises RuntimeError with nbgrader's own words on failure."""
+    args = ["generate_assignment", day, "--force"]
+    if db_url:
+        args.append(f"--CourseDirectory.db_url={db_url}")
+    result = run_nbgrader(args, root)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {day} failed:\n{result.stdout}{result.stderr}")
     return Path(root) / "release" / day

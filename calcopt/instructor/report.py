@@ -1,8 +1,11 @@
 """The instructor report: which tests the class passes, and how the scores spread.
 
-Written by ``make grade`` from the gradebook into ``<root>/report/``: ``report.md`` (pass rate
-per test cell, per day) and ``scores.png`` (the distribution of total scores, one panel a day).
+Written by ``make grade`` from the gradebook into ``<root>/report/``: ``report.md`` and the same
+as ``report.html`` (everything named while grading, then the pass rate of every test cell, per
+day) and ``scores.png`` (the distribution of total scores, one panel a day). The grades
+themselves are in ``<root>/grades.csv``.
 """
+import html
 from pathlib import Path
 
 import matplotlib
@@ -31,39 +34,77 @@ def collect(db_url, skip=()):
     return days
 
 
-def write(root, out_dir, not_graded=None):
-    """Write report.md and scores.png for the gradebook in ``root``; returns the report's path.
+def write(root, out_dir, problems=None, db_url=None, not_graded=None):
+    """Write report.md, report.html and scores.png from the gradebook; returns report.md's path.
 
-    not_graded: {(student, day): [reasons]} for submissions that could not be graded; they
-    are listed with their reasons and left out of the statistics.
+    problems: {(student, day): [lines]}, everything named while grading, listed in full;
+    not_graded: {(student, day): [lines]}, submissions that could not be graded at all, left
+    out of the statistics. db_url: the gradebook (default: ``<root>/gradebook.db``).
     """
     root, out_dir = Path(root), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    not_graded = not_graded or {}
-    days = collect(f"sqlite:///{root / 'gradebook.db'}", skip=set(not_graded))
+    problems, not_graded = problems or {}, not_graded or {}
+    days = collect(db_url or f"sqlite:///{root / 'gradebook.db'}", skip=set(not_graded))
     lines = ["# Grading report", ""]
-    if not_graded:
-        lines += ["## Not graded", ""]
-        lines += [f"- {student}/{day}: {reason}" for (student, day), reasons in sorted(not_graded.items())
-                  for reason in reasons]
+    if problems:
+        lines += ["## Problems", ""]
+        lines += [f"- {line}" for key, found in sorted(problems.items()) for line in found]
         lines.append("")
     for day, data in days.items():
-        scores = data["scores"]
-        lines += [f"## {day}", "",
-                  f"{len(scores)} submissions graded; maximum score {data['max']:g}.", ""]
-        if scores:
-            lines += [f"Mean score {sum(scores) / len(scores):.2f}, "
-                      f"full marks {sum(s >= data['max'] for s in scores)} of {len(scores)}.", "",
-                      "| notebook | test | pass rate |", "|---|---|---|"]
-            for (notebook, cell), passed in sorted(data["tests"].items()):
-                lines.append(f"| {notebook} | {cell} | {sum(passed)}/{len(passed)} "
-                             f"({100 * sum(passed) / len(passed):.0f}%) |")
-            lines.append("")
-    lines += ["![Score distribution](scores.png)", ""]
+        lines += _day_section(day, data)
+    lines += ["![Score distribution per day](scores.png)", ""]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines))
     _plot_scores(days, out_dir / "scores.png")
+    (out_dir / "report.html").write_text(_html(lines))
     return path
+
+
+def _day_section(day, data):
+    scores = data["scores"]
+    lines = [f"## {day}", "", f"{len(scores)} submissions graded; maximum score {data['max']:g}.", ""]
+    if scores:
+        lines += [f"Mean score {sum(scores) / len(scores):.2f}, "
+                  f"full marks {sum(s >= data['max'] for s in scores)} of {len(scores)}.", "",
+                  "| notebook | test | pass rate |", "|---|---|---|"]
+        for (notebook, cell), passed in sorted(data["tests"].items()):
+            lines.append(f"| {notebook} | {cell} | {sum(passed)}/{len(passed)} "
+                         f"({100 * sum(passed) / len(passed):.0f}%) |")
+        lines.append("")
+    return lines
+
+
+def _html(lines):
+    """The markdown report as a standalone HTML page (headings, lists, tables, the plot)."""
+    body, in_table = [], False
+    for line in lines:
+        cells = [html.escape(c.strip()) for c in line.strip("|").split("|")] if line.startswith("|") else None
+        if cells and set(line) <= set("|-"):
+            continue  # the markdown rule under a table header
+        if cells and not in_table:
+            body.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>")
+            in_table = True
+            continue
+        if in_table and not cells:
+            body.append("</table>")
+            in_table = False
+        if cells:
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.startswith("- "):
+            body.append(f"<li>{html.escape(line[2:])}</li>")
+        elif line.startswith("!["):
+            body.append('<img src="scores.png" alt="Score distribution per day">')
+        elif line:
+            body.append(f"<p>{html.escape(line)}</p>")
+    if in_table:
+        body.append("</table>")
+    style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{padding:2px 8px;border:1px solid #ccc}"
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
 def _plot_scores(days, path):

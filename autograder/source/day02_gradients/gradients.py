@@ -470,8 +470,7 @@ def gradient_check(f, grad_f, x):
 _cube = lambda p: np.sum(p ** 3)  # noqa: E731
 _e = gradient_check(_cube, lambda p: 3 * p ** 2, np.array([1.0, -2.0, 0.5]))
 check_type("gradient_check(...)", _e, (float, np.float64))
-check_true("gradient_check of a correct gradient", _e < 1e-7,
-           f"a correct gradient should give a relative error below 1e-7, got {_e:.1e}")
+check_close("gradient_check of a correct gradient (a relative error below 1e-7)", _e, 0.0, atol=1e-7)
 check_close("gradient_check of 2x² as the gradient of x³ (|3 - 2| / (3 + 2))",
             gradient_check(_cube, lambda p: 2 * p ** 2, np.array([1.0, -2.0, 0.5])), 0.2, rtol=1e-6)
 print("gradient_check: visible checks passed")
@@ -492,8 +491,8 @@ for _n in (1, 3, 6):
             _got = gradient_check(_fun, _gf, _x)
             check_type("gradient_check(...)", _got, (float, np.float64))
             if _k == 0 or (_k == 1 and _n == 1):  # a 1x1 matrix is symmetric: no bug then
-                check_true(f"gradient_check, correct gradient, n={_n}, x dtype {_x.dtype}", _got < 1e-6,
-                           f"a correct gradient gave {_got:.1e}: work in float64 with h = 1e-5")
+                check_close(f"gradient_check, correct gradient, n={_n}, x dtype {_x.dtype} "
+                            "(work in float64 with h = 1e-5)", _got, 0.0, atol=1e-6)
             else:
                 _a = _gf(_x64)
                 _want = float(np.max(np.abs(_a - _num) / np.maximum(1e-8, np.abs(_a) + np.abs(_num))))

@@ -23,7 +23,7 @@
 # | who | Cauchy (1847), for the orbits of celestial bodies |
 
 # %% nbgrader={"grade_id": "setup", "locked": true}
-from calcopt.checks import check_close, check_true, check_type, rel_error
+from calcopt.checks import check_close, check_equal, check_true, check_type, rel_error
 import numpy as np
 import matplotlib.pyplot as plt
 from calcopt.plots import plot_contour_path
@@ -521,13 +521,9 @@ def classify_critical_point(hessian, tol=1e-8):
     ### END SOLUTION
 
 # %% nbgrader={"grade_id": "classify_critical_point_tests", "grade": true, "points": 2}
-def check_label(name, got, expected):
-    check_type(name, got, str)
-    check_true(name, got == expected, f"expected {expected!r}, got {got!r}")
-
 for _H, _label in [(np.diag([2.0, 3.0]), "minimum"), (np.diag([-1.0, -2.0]), "maximum"),
                    (np.diag([1.0, -1.0]), "saddle"), (np.diag([2.0, 0.0]), "degenerate")]:
-    check_label(f"classify_critical_point({_H.tolist()})", classify_critical_point(_H), _label)
+    check_equal(f"classify_critical_point({_H.tolist()})", classify_critical_point(_H), _label)
 print("classify_critical_point: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(302)
@@ -544,7 +540,7 @@ for _trial in range(30):
         _e[0] = 0.0
     _want = ("saddle" if (_e > 0).any() and (_e < 0).any() else "minimum" if (_e > 0).all()
              else "maximum" if (_e < 0).all() else "degenerate")
-    check_label(f"classify_critical_point(eigenvalues {np.round(_e, 2).tolist()})", classify_critical_point(_rotated(_e)), _want)
+    check_equal(f"classify_critical_point(eigenvalues {np.round(_e, 2).tolist()})", classify_critical_point(_rotated(_e)), _want)
 for _name, _H, _label in [
         ("[[5]]", np.array([[5.0]]), "minimum"), ("[[-3]]", np.array([[-3.0]]), "maximum"),
         ("[[0]]", np.array([[0.0]]), "degenerate"), ("zeros 3x3", np.zeros((3, 3)), "degenerate"),
@@ -555,8 +551,8 @@ for _name, _H, _label in [
         ("large", _rotated([1e6, 3e5, 2e6]), "minimum"), ("large saddle", _rotated([1e6, -3e5]), "saddle"),
         ("float32", _rotated([-2.0, -0.5, -1.0], np.float32), "maximum"),
         ("float32 degenerate", np.diag([3.0, 0.0]).astype(np.float32), "degenerate")]:
-    check_label(f"classify_critical_point({_name})", classify_critical_point(_H), _label)
-check_label("classify_critical_point(eig 1e-3, 1, tol=1e-2)", classify_critical_point(np.diag([1e-3, 1.0]), tol=1e-2), "degenerate")
+    check_equal(f"classify_critical_point({_name})", classify_critical_point(_H), _label)
+check_equal("classify_critical_point(eig 1e-3, 1, tol=1e-2)", classify_critical_point(np.diag([1e-3, 1.0]), tol=1e-2), "degenerate")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -1,0 +1,176 @@
+"""Confine a grading kernel before any submitted code runs in it.
+
+``confine(policy)`` is called in the kernel's own process, before IPython starts:
+- a memory cap (RLIMIT_AS), a cap on the size of any file written (RLIMIT_FSIZE) and no core
+  dumps, so a memory bomb or a disk flood fails inside the kernel, not on the machine;
+- with Linux Landlock (kernel 5.13 or newer): the kernel may read only the Python installation,
+  the system directories and the ``calcopt`` package, may write only in its working copy, may
+  not connect to any TCP port, and may not signal or ptrace a process
+  outside itself. So the gradebook, the sources and their hidden tests, the answer key and the
+  other students' working copies are out of reach, whatever the submitted code does.
+
+Where Landlock is missing the limits still apply, and ``confine`` reports what it could not do.
+
+Run as ``python -m calcopt.instructor.sandbox '<policy json>' -f <connection file>``: confine,
+then start an IPython kernel.
+"""
+import ctypes
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+# Landlock's ABI (include/uapi/linux/landlock.h); system call numbers are the same on x86_64
+# and aarch64.
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+_PR_SET_NO_NEW_PRIVS = 38
+
+_EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_WRITE_DIR = sum(1 << bit for bit in range(4, 13))  # remove and make files, dirs, links...
+_REFER, _TRUNCATE, _IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_NET_CONNECT_TCP = 1 << 1
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1
+
+READ = _EXECUTE | _READ_FILE | _READ_DIR
+SYSTEM_DIRS = ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev"]
+DEVICES_WRITABLE = ["/dev/null"]
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def landlock_abi():
+    """Landlock's ABI version, or 0 where the running kernel has none."""
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "aarch64"):
+        return 0
+    version = _libc().syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION)
+    return max(version, 0)
+
+
+def readable_paths():
+    """What a grading kernel must read: Python, its packages, the system and ``calcopt``."""
+    package = Path(__file__).resolve().parents[1]
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(package), *SYSTEM_DIRS}
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def default_policy(workdir, memory_bytes=4 << 30, file_bytes=256 << 20, readable=()):
+    """The policy of one grading kernel: ``workdir`` is the only place it may write."""
+    return {"workdir": str(workdir), "readable": [*readable_paths(), *map(str, readable)],
+            "memory_bytes": memory_bytes, "file_bytes": file_bytes}
+
+
+def _limit(kind, value):
+    if value:
+        resource.setrlimit(kind, (value, value))
+
+
+def _fs_access(abi):
+    access = _EXECUTE | _WRITE_FILE | _READ_FILE | _READ_DIR | _WRITE_DIR
+    if abi >= 2:
+        access |= _REFER
+    if abi >= 3:
+        access |= _TRUNCATE
+    if abi >= 5:
+        access |= _IOCTL_DEV
+    return access
+
+
+def _add_path(libc, ruleset, path, access):
+    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        if not os.path.isdir(path):  # only file rights apply to a file
+            access &= _EXECUTE | _WRITE_FILE | _READ_FILE | _TRUNCATE | _IOCTL_DEV
+        rule = _PathBeneathAttr(access, fd)
+        if libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
+            raise OSError(ctypes.get_errno(), f"landlock rule for {path}")
+    finally:
+        os.close(fd)
+
+
+def _landlock(policy, abi):
+    libc = _libc()
+    handled = _fs_access(abi)
+    attr = _RulesetAttr(handled, 0, 0)
+    if abi >= 4:
+        attr.handled_access_net = _NET_CONNECT_TCP  # binding stays free: ipykernel binds pipes
+    if abi >= 6:
+        attr.scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL
+    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
+    if ruleset < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+    try:
+        for path in policy["readable"]:
+            if os.path.exists(path):
+                _add_path(libc, ruleset, path, READ & handled)
+        for path in DEVICES_WRITABLE:
+            _add_path(libc, ruleset, path, READ | _WRITE_FILE)
+        _add_path(libc, ruleset, policy["workdir"], handled)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if libc.syscall(_SYS_RESTRICT_SELF, ruleset, 0) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+
+
+def confine(policy):
+    """Apply ``policy`` to this process for good; returns what could not be enforced."""
+    _limit(resource.RLIMIT_AS, policy.get("memory_bytes"))
+    _limit(resource.RLIMIT_FSIZE, policy.get("file_bytes"))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    abi = landlock_abi()
+    if not abi:
+        return ["Landlock is not available: the kernel can read and write outside its working copy"]
+    _landlock(policy, abi)
+    return [] if abi >= 6 else [f"Landlock ABI {abi}: signals and ptrace are not confined"]
+
+
+def kernel_environment(workdir):
+    """Environment variables that keep a kernel's caches and temporary files in its workdir."""
+    private = Path(workdir) / ".kernel"
+    for name in ("home", "tmp", "ipython", "matplotlib"):
+        (private / name).mkdir(parents=True, exist_ok=True)
+    _copy_font_cache(private / "matplotlib")
+    return {"HOME": str(private / "home"), "TMPDIR": str(private / "tmp"),
+            "IPYTHONDIR": str(private / "ipython"), "MPLCONFIGDIR": str(private / "matplotlib"),
+            "MPLBACKEND": "agg"}
+
+
+def _copy_font_cache(target):
+    """Give the kernel matplotlib's font list, which it would otherwise spend seconds building."""
+    import matplotlib
+
+    for cache in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+        shutil.copy(cache, target / cache.name)
+
+
+def main(argv):
+    policy = json.loads(argv[0])
+    for problem in confine(policy):
+        print(f"sandbox: {problem}", file=sys.stderr)
+    from ipykernel.kernelapp import launch_new_instance
+
+    sys.argv = [sys.argv[0], *argv[1:]]
+    launch_new_instance()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
