@@ -40,7 +40,8 @@ release: setup
 	$(PY) -m calcopt.instructor.release
 
 grade: setup
-	$(PY) -m calcopt.instructor.grade
+	$(PY) -m calcopt.instructor.grade $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(DB),--db-url '$(DB)')
 
 bench: setup
 	$(PY) -m bench

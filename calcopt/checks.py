@@ -182,6 +182,24 @@ def compare_equal(name, have, want):
     return f"{name}: expected {want.split(':', 1)[1]}, got {_describe(have.split(':', 1)[1])}"
 
 
+def expect(name, got, *, rtol=1e-7, atol=0.0, dtype=None):
+    """Hand ``got`` to the grader, to be compared outside the kernel with what the reference
+    solution gives on the same input (the answer key), within ``atol + rtol * |reference|``.
+
+    Hidden tests use this instead of ``check_close``: the answer never exists in the kernel,
+    so nothing running there can copy it. Numbers and NumPy arrays are compared with the
+    tolerances (and ``dtype``, if given); anything else (a str, a bool, a tuple of ints ...)
+    must equal the reference exactly, type included. Checks nothing in the kernel.
+    """
+    if _not_a_number(name, got) is None:
+        got_dtype = _str(got.dtype) if _type(got) is _ndarray else None
+        required = None if dtype is None else _str(_dtype(dtype))
+        _record("expect", name, value=encode(got), dtype=got_dtype, type=type_name(got),
+                rtol=rtol, atol=atol, required_dtype=required)
+    else:
+        _record("expect", name, exact=f"{type_name(got)}:{_repr(got)}")
+
+
 def check_true(name, condition, message):
     """Fail with ``message`` unless ``condition`` is the bool True (not merely truthy)."""
     passed = condition is True or (_type(condition) is np.bool_ and condition.item() is True)

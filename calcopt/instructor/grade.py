@@ -16,7 +16,6 @@ Whatever a submission does, the others are graded and the command exits 0 once t
 written; what went wrong is named, one line each, at the end and in the report.
 """
 import argparse
-import os
 import shutil
 import sys
 import time
@@ -94,6 +93,7 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
             write_files(root, "feedback", result, result.feedback)
             problems.setdefault(key, []).extend(f"{task.name}: {line}" for line in result.incidents)
             times[key] = result.seconds
+            log(f"{task.name}: graded on {result.worker}")
         progress.advance(failed=bool(error))
     progress.finish()
 
@@ -110,11 +110,11 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=REPO / "autograder", type=Path, help="nbgrader course root")
-    parser.add_argument("--db-url", default=os.environ.get("DB") or None,
+    parser.add_argument("--db-url",
                         help="gradebook as an SQLAlchemy URL (default: <root>/gradebook.db)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 0) or None,
+    parser.add_argument("--workers", type=int,
                         help="local worker processes (default: one per core)")
-    parser.add_argument("--scheduler", default=os.environ.get("SCHEDULER") or None,
+    parser.add_argument("--scheduler",
                         help="Dask scheduler address, e.g. tcp://host:8786, to grade on a cluster")
     parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
     parser.add_argument("--memory-gb", type=float, default=4.0, help="memory cap per kernel")

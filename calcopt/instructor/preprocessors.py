@@ -71,6 +71,8 @@ class GradingExecute(Execute):
     max_output_bytes = Integer(1 << 20, help="output kept per cell").tag(config=True)
     interrupt_grace = Integer(5, help="seconds a kernel has to stop after an interrupt").tag(config=True)
     incident_file = Unicode("", help="JSON lines of what went wrong while executing").tag(config=True)
+    fork_kernels = Bool(True, help="fork confined kernels from a process that has imported the "
+                        "course's libraries (calcopt.instructor.zygote)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes = {}
@@ -99,10 +101,15 @@ class GradingExecute(Execute):
             env = sandbox.kernel_environment(workdir)
             km.connection_file = str(workdir / ".kernel" / "connection.json")
             policy = sandbox.default_policy(workdir, memory_bytes=self.memory_bytes)
+            # The calcopt-zygote provisioner (an entry point of jupyter_client) runs this
+            # command in a fork of a process that has imported the course's libraries.
+            provisioner = {"kernel_provisioner": {"provisioner_name": "calcopt-zygote"}}
             km._kernel_spec = KernelSpec(
                 argv=[sys.executable, "-m", "calcopt.instructor.sandbox", json.dumps(policy),
                       "-f", "{connection_file}"],
-                display_name="Python 3 (grading)", language="python", env=env)
+                display_name="Python 3 (grading)", language="python", env=env,
+                metadata=provisioner if self.fork_kernels else {})
+        self._last_km = km  # nbclient drops self.km before a DeadKernelError reaches preprocess
         return km
 
     async def async_start_new_kernel(self, **kwargs):
@@ -152,7 +159,8 @@ class GradingExecute(Execute):
         return None
 
     def _death_cause(self):
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        km = self.km or getattr(self, "_last_km", None)
+        process = getattr(getattr(km, "provisioner", None), "process", None)
         code = process.poll() if process is not None else None
         if code is None:
             return "Kernel died"

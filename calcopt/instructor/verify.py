@@ -57,6 +57,9 @@ def build_key(nb, name):
             problem = judge(record, record)
             if problem:
                 raise SourceError(f"{name}: the reference fails check {index + 1} of {grade_id!r}: {problem}")
+        if not any(record["check"] == "expect" for record in records):
+            raise SourceError(f"{name}: grade cell {grade_id!r} has no hidden test calling "
+                              "calcopt.checks.expect, so its answers could be copied in the kernel")
         key[grade_id] = records
     return key
 
@@ -79,9 +82,24 @@ def judge(record, expected):
         return f"{name}: expected a value of type {' or '.join(expected['allowed'])}, got {record['type']}"
     if check == "equal":
         return compare_equal(name, str(record["value"]), expected["expected"])
+    if check == "expect":
+        return _judge_expect(name, record, expected)
     if check == "true":
         return None if record["value"] is True else f"{name}: {expected['message']}"
     return f"unknown check {check!r}"
+
+
+def _judge_expect(name, record, expected):
+    """A hidden test's value against the reference's: numbers within the key's tolerance,
+    anything else exactly."""
+    if "exact" in expected:
+        return compare_equal(name, str(record.get("exact", f"{record.get('type')}:<a number>")),
+                             expected["exact"])
+    if "value" not in record:
+        return f"{name}: expected a number or a NumPy array, got {str(record.get('exact'))[:80]}"
+    return compare_close(name, decode(record["value"]), decode(expected["value"]),
+                         rtol=expected["rtol"], atol=expected["atol"], dtype=record.get("dtype"),
+                         required_dtype=expected.get("required_dtype"))
 
 
 def verdict(records, expected):

@@ -9,6 +9,8 @@ preprocessors, and returns the scores, the graded notebooks and the feedback, fo
 to store in the real gradebook. The kernel sees only its notebook's folder.
 """
 import json
+import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ class Result:
     feedback: dict = field(default_factory=dict)  # relative path -> bytes
     incidents: list = field(default_factory=list)  # one line each: what went wrong, where
     seconds: float = 0.0
+    worker: str = ""  # host:pid of the process that graded it
 
 
 def grade_one(task):
@@ -65,6 +68,7 @@ def grade_one(task):
         result.feedback = _files(root / "feedback" / task.student / task.day)
         result.incidents = _incidents(root / "incidents.jsonl")
     result.seconds = time.monotonic() - start
+    result.worker = f"{socket.gethostname()}:{os.getpid()}"
     return result
 
 

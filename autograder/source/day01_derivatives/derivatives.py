@@ -15,7 +15,7 @@
 import math
 
 import numpy as np
-from calcopt.checks import check_close, check_true, check_type, rel_error
+from calcopt.checks import check_close, check_true, check_type, expect, rel_error
 
 import matplotlib.pyplot as plt
 import tensorflow as tf
@@ -276,19 +276,18 @@ test_rng = np.random.default_rng(101)
 for _ in range(40):
     a, b, c, d = map(float, test_rng.normal(size=4))
     x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
-    want = 3 * a * x**2 + 2 * b * x + c + h * (3 * a * x + b) + a * h**2  # expanded by hand
-    check_close(f"forward_difference(cubic, {x:.4f}, {h:.2e})",
-                forward_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), want, rtol=1e-8, atol=1e-8)
+    expect(f"forward_difference(cubic, {x:.4f}, {h:.2e})",
+           forward_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), rtol=1e-8, atol=1e-8)
 square = lambda t: t * t  # noqa: E731
-for label, fn, x, h, want in [
-        ("sin, zero", math.sin, 0.0, 1e-3, math.sin(1e-3) / 1e-3),
-        ("x**2, negative x", square, -2.0, 0.25, -3.75),
-        ("x**2, large x", square, 1e6, 1.0, 2e6 + 1),
-        ("x**2, negative h", square, 1.0, -0.1, 1.9),
-        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, np.array([2.25, 4.25])),
-        ("x**2, batch of one", square, np.array([3.0]), 0.5, np.array([6.5])),
-        ("exp, 2-D zeros", np.exp, np.zeros((2, 3)), 1e-2, np.full((2, 3), math.expm1(1e-2) / 1e-2))]:
-    check_close(f"forward_difference({label})", forward_difference(fn, x, h), want, rtol=1e-11)
+for label, fn, x, h, rtol, dtype in [
+        ("sin, zero", math.sin, 0.0, 1e-3, 1e-9, None),
+        ("x**2, negative x", square, -2.0, 0.25, 1e-9, None),
+        ("x**2, large x", square, 1e6, 1.0, 1e-9, None),
+        ("x**2, negative h", square, 1.0, -0.1, 1e-9, None),
+        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, 1e-6, None),
+        ("x**2, batch of one", square, np.array([3.0]), 0.5, 1e-9, np.float64),
+        ("exp, 2-D zeros", np.exp, np.zeros((2, 3)), 1e-2, 1e-9, np.float64)]:
+    expect(f"forward_difference({label})", forward_difference(fn, x, h), rtol=rtol, dtype=dtype)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -321,18 +320,17 @@ test_rng = np.random.default_rng(202)
 for _ in range(40):
     a, b, c, d = map(float, test_rng.normal(size=4))
     x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
-    want = 3 * a * x**2 + 2 * b * x + c + a * h**2  # expanded by hand
-    check_close(f"central_difference(cubic, {x:.4f}, {h:.2e})",
-                central_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), want, rtol=1e-8, atol=1e-8)
+    expect(f"central_difference(cubic, {x:.4f}, {h:.2e})",
+           central_difference(lambda t: ((a * t + b) * t + c) * t + d, x, h), rtol=1e-8, atol=1e-8)
 square = lambda t: t * t  # noqa: E731
-for label, fn, x, h, want in [
-        ("sin, zero", math.sin, 0.0, 1e-3, math.sin(1e-3) / 1e-3),
-        ("x**2, negative x", square, -2.0, 0.25, -4.0),
-        ("x**2, large x", square, 1e6, 1.0, 2e6),
-        ("x**3, negative h", lambda t: t**3, 1.0, -0.1, 3.01),
-        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, np.array([2.0, 4.0])),
-        ("x**2, batch of one", square, np.array([3.0]), 0.5, np.array([6.0]))]:
-    check_close(f"central_difference({label})", central_difference(fn, x, h), want, rtol=1e-11)
+for label, fn, x, h, rtol, dtype in [
+        ("sin, zero", math.sin, 0.0, 1e-3, 1e-9, None),
+        ("x**2, negative x", square, -2.0, 0.25, 1e-9, None),
+        ("x**2, large x", square, 1e6, 1.0, 1e-9, None),
+        ("x**3, negative h", lambda t: t**3, 1.0, -0.1, 1e-9, None),
+        ("x**2, float32 array", square, np.array([1.0, 2.0], np.float32), 0.25, 1e-6, None),
+        ("x**2, batch of one", square, np.array([3.0]), 0.5, 1e-9, np.float64)]:
+    expect(f"central_difference({label})", central_difference(fn, x, h), rtol=rtol, dtype=dtype)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -378,20 +376,17 @@ test_rng = np.random.default_rng(303)
 for shape in [(50,), (4, 5), (2, 3, 4), (1,), (1, 1)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-5, 5, size=shape)
-    xs_copy = xs_t.copy()
     cubic = lambda t: ((a * t + b) * t + c) * t + d  # noqa: E731
     for h, got in [(1e-5, derivative_on_grid(cubic, xs_t)), (1e-3, derivative_on_grid(cubic, xs_t, 1e-3))]:
-        check_close(f"derivative_on_grid(cubic, shape {shape}, h={h})", got,
-                    3 * a * xs_t**2 + 2 * b * xs_t + c + a * h**2, rtol=1e-8, atol=1e-7, dtype=np.float64)
-    check_close("derivative_on_grid must not change xs", xs_t, xs_copy, rtol=0)
+        expect(f"derivative_on_grid(cubic, shape {shape}, h={h})", got, rtol=1e-8, atol=1e-7, dtype=np.float64)
+    expect(f"derivative_on_grid must not change xs (shape {shape})", xs_t, rtol=0, atol=0, dtype=np.float64)
 xs32, ints, large = test_rng.uniform(-3, 3, size=50).astype(np.float32), -np.arange(1, 6), np.array([1e3, -1e3, 5e2])
-for label, fn, xs_t, want, rtol in [
-        ("np.exp, float32", np.exp, xs32, np.exp(xs32.astype(np.float64)), 1e-8),
-        ("np.sin, zeros", np.sin, np.zeros(5), np.ones(5), 1e-9),
-        ("x**2, negative ints", np.square, ints, 2.0 * ints, 1e-8),
-        ("x**2, large", np.square, large, 2 * large, 1e-6)]:
-    check_close(f"derivative_on_grid({label})", derivative_on_grid(fn, xs_t), want, rtol=rtol, atol=1e-9,
-                dtype=np.float64)
+for label, fn, xs_t, rtol in [
+        ("np.exp, float32", np.exp, xs32, 1e-8),
+        ("np.sin, zeros", np.sin, np.zeros(5), 1e-9),
+        ("x**2, negative ints", np.square, ints, 1e-8),
+        ("x**2, large", np.square, large, 1e-6)]:
+    expect(f"derivative_on_grid({label})", derivative_on_grid(fn, xs_t), rtol=rtol, atol=1e-9, dtype=np.float64)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -430,12 +425,6 @@ check_close("error_order, central difference of exp at 1", error_order(
     hs_fit, np.abs((np.exp(1 + hs_fit) - np.exp(1 - hs_fit)) / (2 * hs_fit) - math.e)), 2.0, rtol=0.02)
 print("error_order: visible checks passed")
 ### BEGIN HIDDEN TESTS
-def reference_slope(hs_r, errors_r):
-    u, v = np.log(np.array(hs_r, dtype=np.float64)), np.log(np.array(errors_r, dtype=np.float64))
-    u, v = u - u.mean(), v - v.mean()
-    return float((u * v).sum() / (u * u).sum())
-
-
 test_rng = np.random.default_rng(404)
 for _ in range(30):
     n = int(test_rng.integers(2, 40))
@@ -443,17 +432,17 @@ for _ in range(30):
     errs = 10 ** test_rng.uniform(-3, 3) * hs_t ** test_rng.uniform(-2, 4) * np.exp(test_rng.normal(0, 0.3, n))
     got = error_order(hs_t, errs)
     check_type("error_order(random data)", got, (float, np.float64))
-    check_close(f"error_order(random data, n={n})", got, reference_slope(hs_t, errs), rtol=1e-9, atol=1e-12)
+    expect(f"error_order(random data, n={n})", got, rtol=1e-9, atol=1e-12)
 hs_t = np.logspace(-12, -6, 13)
 hs32 = np.logspace(-3, 0, 10).astype(np.float32)
 errs32 = (0.7 * hs32.astype(np.float64) ** 2 * np.exp(test_rng.normal(0, 0.2, 10))).astype(np.float32)
-for label, hs_r, errs_r, want, rtol in [
-        ("round-off eps/h", hs_t, 2.2e-16 / hs_t, -1.0, 1e-9),
-        ("constant errors", hs_t, np.full(13, 0.25), 0.0, 1e-9),
-        ("large errors", hs_t, 1e12 * hs_t**3, 3.0, 1e-9),
-        ("two points", np.array([0.1, 0.01]), np.array([2e-3, 3e-5]), reference_slope([0.1, 0.01], [2e-3, 3e-5]), 1e-9),
-        ("float32 inputs", hs32, errs32, reference_slope(hs32, errs32), 1e-5)]:
-    check_close(f"error_order({label})", error_order(hs_r, errs_r), want, rtol=rtol, atol=1e-9)
+for label, hs_r, errs_r, rtol in [
+        ("round-off eps/h", hs_t, 2.2e-16 / hs_t, 1e-9),
+        ("constant errors", hs_t, np.full(13, 0.25), 1e-9),
+        ("large errors", hs_t, 1e12 * hs_t**3, 1e-9),
+        ("two points", np.array([0.1, 0.01]), np.array([2e-3, 3e-5]), 1e-9),
+        ("float32 inputs", hs32, errs32, 1e-5)]:
+    expect(f"error_order({label})", error_order(hs_r, errs_r), rtol=rtol, atol=1e-9)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -493,21 +482,18 @@ test_rng = np.random.default_rng(505)
 for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-4, 4, size=shape)
-    check_close(f"torch_derivative(cubic, shape {shape})",
-                torch_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t), 3 * a * xs_t**2 + 2 * b * xs_t + c,
-                rtol=1e-12, atol=1e-12, dtype=np.float64)
+    expect(f"torch_derivative(cubic, shape {shape})", torch_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t),
+           rtol=1e-11, atol=1e-12, dtype=np.float64)
 xs_t, xs32 = test_rng.uniform(-3, 3, size=20), test_rng.uniform(-3, 3, size=25).astype(np.float32)
 edge, one = np.array([0.0, -1.5, 30.0, -30.0]), np.array([1.0])
-for label, fn, xs_r, want in [
-        ("sin(t) exp(-t**2/4)", lambda t: torch.sin(t) * torch.exp(-t**2 / 4), xs_t,
-         (np.cos(xs_t) - xs_t / 2 * np.sin(xs_t)) * np.exp(-xs_t**2 / 4)),
-        ("tanh, zero/negative/large", torch.tanh, edge, 1 / np.cosh(edge) ** 2),
-        ("exp, large", torch.exp, edge, np.exp(edge)),
-        ("tanh, float32", torch.tanh, xs32, 1 / np.cosh(xs32.astype(np.float64)) ** 2),
-        ("exp, batch of one, first call", torch.exp, one, np.array([math.e])),
-        ("exp, batch of one, second call", torch.exp, one, np.array([math.e]))]:
-    check_close(f"torch_derivative({label})", torch_derivative(fn, xs_r), want, rtol=1e-12, atol=1e-15,
-                dtype=np.float64)
+for label, fn, xs_r in [
+        ("sin(t) exp(-t**2/4)", lambda t: torch.sin(t) * torch.exp(-t**2 / 4), xs_t),
+        ("tanh, zero/negative/large", torch.tanh, edge),
+        ("exp, large", torch.exp, edge),
+        ("tanh, float32", torch.tanh, xs32),
+        ("exp, batch of one, first call", torch.exp, one),
+        ("exp, batch of one, second call", torch.exp, one)]:
+    expect(f"torch_derivative({label})", torch_derivative(fn, xs_r), rtol=1e-11, atol=1e-13, dtype=np.float64)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -552,19 +538,17 @@ test_rng = np.random.default_rng(606)
 for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-4, 4, size=shape)
-    check_close(f"tf_derivative(cubic, shape {shape})",
-                tf_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t), 3 * a * xs_t**2 + 2 * b * xs_t + c,
-                rtol=1e-12, atol=1e-12, dtype=np.float64)
+    expect(f"tf_derivative(cubic, shape {shape})", tf_derivative(lambda t: ((a * t + b) * t + c) * t + d, xs_t),
+           rtol=1e-11, atol=1e-12, dtype=np.float64)
 xs_t, xs32 = test_rng.uniform(-3, 3, size=20), test_rng.uniform(-3, 3, size=25).astype(np.float32)
 edge = np.array([0.0, -1.5, 30.0, -30.0])
-for label, fn, xs_r, want in [
-        ("sin(t) exp(-t**2/4)", lambda t: tf.sin(t) * tf.exp(-t**2 / 4), xs_t,
-         (np.cos(xs_t) - xs_t / 2 * np.sin(xs_t)) * np.exp(-xs_t**2 / 4)),
-        ("tanh, zero/negative/large", tf.tanh, edge, 1 / np.cosh(edge) ** 2),
-        ("exp, large", tf.exp, edge, np.exp(edge)),
-        ("tanh, float32", tf.tanh, xs32, 1 / np.cosh(xs32.astype(np.float64)) ** 2),
-        ("exp, batch of one", tf.exp, np.array([1.0]), np.array([math.e]))]:
-    check_close(f"tf_derivative({label})", tf_derivative(fn, xs_r), want, rtol=1e-12, atol=1e-15, dtype=np.float64)
+for label, fn, xs_r in [
+        ("sin(t) exp(-t**2/4)", lambda t: tf.sin(t) * tf.exp(-t**2 / 4), xs_t),
+        ("tanh, zero/negative/large", tf.tanh, edge),
+        ("exp, large", tf.exp, edge),
+        ("tanh, float32", tf.tanh, xs32),
+        ("exp, batch of one", tf.exp, np.array([1.0]))]:
+    expect(f"tf_derivative({label})", tf_derivative(fn, xs_r), rtol=1e-11, atol=1e-13, dtype=np.float64)
 ### END HIDDEN TESTS
 
 # %% [markdown]
