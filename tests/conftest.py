@@ -17,11 +17,11 @@ def source_id(path):
     return f"{path.parent.name}/{path.stem}"
 
 
-def scratch_course_root(parent):
+def scratch_course_root(parent, parents=False):
     """A scratch nbgrader course root under ``parent`` holding the real config and sources,
     so that release and grading tests never touch the real gradebook."""
     root = parent / "autograder"
-    root.mkdir()
+    root.mkdir(parents=parents)
     shutil.copy(AUTOGRADER / "nbgrader_config.py", root)
     shutil.copytree(AUTOGRADER / "source", root / "source",
                     ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,10 @@ def get_ready():
     READY = os.getpid()
 
 
+def fail_to_start():
+    raise RuntimeError("no grader here")
+
+
 def collect(results):
     """{task name: (result, error)}, checking that no task is reported twice."""
     out = {}
@@ -81,7 +86,7 @@ def test_every_task_runs_once_with_one_worker():
 
 
 def test_results_come_in_the_order_tasks_finish():
-    tasks = [Task("slow", seconds=1.0), Task("fast")]
+    tasks = [Task("slow", seconds=0.5), Task("fast")]
     assert [task.name for task, _, _ in run_all(work, tasks, workers=2)] == ["fast", "slow"]
 
 
@@ -112,6 +117,11 @@ def test_the_initializer_runs_once_in_each_worker():
     assert {result["ready"] for result, _ in out.values()} == {out["a"][0]["pid"]}
 
 
+def test_an_initializer_that_raises_stops_the_run():
+    with pytest.raises(BrokenProcessPool, match="initializer"):
+        list(run_all(work, [Task("a")], workers=1, initializer=fail_to_start))
+
+
 # --- a Dask cluster: a scheduler and two worker processes on this machine ---
 
 def free_port():
@@ -122,14 +132,15 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """The address of a running Dask scheduler with two single-thread workers, and the pids of
-    their worker processes; everything is killed at the end."""
-    from distributed import Client
+    """The address of a running Dask scheduler with two single-thread workers (each under its
+    nanny, which restarts it if it dies); everything is killed at the end.
 
+    The scheduler hands a worker only as many tasks as it has threads (worker-saturation 1.0),
+    so that a worker's death fails only the task that killed it."""
     base = tmp_path_factory.mktemp("dask")
     address = f"tcp://127.0.0.1:{free_port()}"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
+    env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
     log = open(base / "cluster.log", "wb")
     commands = [["scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1]]]
     commands += [["worker", address, "--nthreads", "1", "--host", "127.0.0.1",
@@ -141,13 +152,11 @@ def cluster(tmp_path_factory):
                                               stdout=log, stderr=subprocess.STDOUT,
                                               stdin=subprocess.DEVNULL, start_new_session=True))
         try:
-            with Client(address, timeout=20) as client:
-                client.wait_for_workers(2, timeout=20)
-                pids = set(client.run(os.getpid).values())
+            worker_pids(address)
         except Exception as exc:
             raise RuntimeError(f"the Dask cluster did not start: {exc}\n"
                                + (base / "cluster.log").read_text()[-3000:]) from exc
-        yield address, pids
+        yield address
     finally:
         for process in reversed(processes):  # workers first, then the scheduler
             kill_group(process, signal.SIGTERM)
@@ -168,22 +177,38 @@ def kill_group(process, sig):
         pass
 
 
+def worker_pids(address):
+    """The pids of the cluster's two worker processes, once both are up."""
+    from distributed import Client
+
+    with Client(address, timeout=20) as client:
+        client.wait_for_workers(2, timeout=20)
+        return set(client.run(os.getpid).values())
+
+
 def test_dask_runs_tasks_in_the_worker_processes(cluster, tmp_path):
-    address, worker_pids = cluster
+    pids = worker_pids(cluster)
+    assert len(pids) == 2 and os.getpid() not in pids
     tasks = [Task(f"t{i}", payload=bytes(i), meeting=str(tmp_path)) for i in range(4)]
-    out = collect(run_all(work, tasks, scheduler=address, initializer=get_ready))
+    out = collect(run_all(work, tasks, scheduler=cluster, initializer=get_ready))
     assert all(error is None for _, error in out.values())
     assert [out[t.name][0]["size"] for t in tasks] == [0, 1, 2, 3]
-    pids = {result["pid"] for result, _ in out.values()}
-    assert len(worker_pids) == 2 and os.getpid() not in worker_pids
-    assert pids == worker_pids
+    assert {result["pid"] for result, _ in out.values()} == pids
     assert all(result["ready"] == result["pid"] for result, _ in out.values())
 
 
 def test_dask_names_a_raising_task_and_runs_the_others(cluster):
-    address, _ = cluster
     tasks = [Task("a"), Task("raise"), Task("b")]
-    out = collect(run_all(work, tasks, scheduler=address))
+    out = collect(run_all(work, tasks, scheduler=cluster))
     assert out["raise"] == (None, "ValueError: cannot grade 'raise'")
     assert {name: result["name"] for name, (result, error) in out.items() if name != "raise"} \
         == {"a": "a", "b": "b"}
+
+
+def test_dask_reports_a_task_that_kills_every_worker_it_runs_on(cluster):
+    tasks = [Task("a", seconds=0.2), Task("exit"), Task("b"), Task("c")]
+    out = collect(run_all(work, tasks, scheduler=cluster))
+    assert out["exit"][0] is None and out["exit"][1].startswith("KilledWorker: ")
+    assert {name: result["name"] for name, (result, error) in out.items() if name != "exit"} \
+        == {name: name for name in "abc"}
+    worker_pids(cluster)  # both workers are back for the next test

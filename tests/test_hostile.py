@@ -5,6 +5,7 @@ returns 0.0), then tries to win the other points, to hurt the grader or to reach
 not. Every one must score exactly the first exercise's points: no more (the attack failed),
 no less (its honest work still counts); the honest student keeps full marks; what went wrong
 is named. Stock nbgrader gives several of these full marks."""
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -125,6 +126,12 @@ IN_SECOND_ANSWER = {
 }
 
 
+def outputs_of(path):
+    """The text a graded notebook's cells printed."""
+    nb = nbformat.read(path, as_version=4)
+    return "".join(output.get("text", "") for cell in nb.cells for output in cell.get("outputs", []))
+
+
 def deleted_test_cells(nb):
     nb.cells = [cell for cell in nb.cells if not cell.metadata.get("nbgrader", {}).get("grade")]
     return nb
@@ -165,10 +172,16 @@ def graded(tmp_path_factory):
 ATTACKERS = [*ATTACKS, *IN_SECOND_ANSWER, "deleted_test_cells", "edited_test_cells"]
 
 
+# These break the kernel machinery the checks record through (IPython's display, the checks
+# themselves), so even their right answer goes unrecorded: an attack can only cost its author.
+SELF_DEFEATING = {"patched_builtins", "patched_checks_module"}
+
+
 @pytest.mark.parametrize("attacker", ATTACKERS)
 def test_an_attack_scores_exactly_its_honest_work(graded, attacker):
     _, _, scores, _ = graded
-    assert scores[attacker] == points_of(exercise_ids()[0]), attacker
+    honest_work = 0 if attacker in SELF_DEFEATING else points_of(exercise_ids()[0])
+    assert scores[attacker] == honest_work, attacker
 
 
 def test_the_honest_student_keeps_full_marks_beside_them(graded):
@@ -180,9 +193,9 @@ def test_the_honest_student_keeps_full_marks_beside_them(graded):
 
 def test_nothing_outside_the_working_copy_was_reached(graded):
     root, _, _, _ = graded
-    out = (root / "autograded" / "reaches_out" / DAY / "derivatives.ipynb").read_text()
+    out = outputs_of(root / "autograded" / "reaches_out" / DAY / "derivatives.ipynb")
     assert "REACHED" not in out
-    assert out.count("refused") >= 10
+    assert out.count("refused") == 16, out
     assert not (root / "source" / "x").exists() and not (root / "submitted" / "honest" / "x").exists()
 
 
@@ -198,5 +211,5 @@ def test_what_went_wrong_is_named(graded):
 
 def test_the_memory_cap_held_inside_the_kernel(graded):
     root, _, _, _ = graded
-    out = (root / "autograded" / "memory_bomb" / DAY / "derivatives.ipynb").read_text()
+    out = outputs_of(root / "autograded" / "memory_bomb" / DAY / "derivatives.ipynb")
     assert "memory cap held" in out

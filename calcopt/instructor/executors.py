@@ -17,7 +17,12 @@ again one at a time in fresh processes, so that only the task that kills its wor
 reported, and the remaining tasks go on.
 
 Given ``scheduler="tcp://host:port"``, the tasks run on that Dask cluster instead; its workers
-must be able to import ``fn`` (and ``initializer``) by module name, like local workers.
+must be able to import ``fn`` (and ``initializer``) by module name, like local workers, and
+``initializer`` runs on the workers present at the start. A task whose worker dies is run
+again elsewhere; one that kills every worker it runs on (four by default) is reported as
+``KilledWorker``. Start the scheduler with ``distributed.scheduler.worker-saturation: 1.0``
+(``DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION=1.0``), so that a worker holds only the
+tasks it runs: otherwise a task queued behind one that kills the worker is blamed with it.
 """
 import multiprocessing
 import os
@@ -31,7 +36,7 @@ WORKER_DIED = "BrokenProcessPool: the worker process running this task died"
 def run_all(fn, tasks, *, workers=None, scheduler=None, initializer=None):
     """Yield ``(task, result, error)`` for every task, in the order they complete."""
     if scheduler is None:
-        return _run_local(fn, tasks, workers or os.cpu_count() or 1, initializer)
+        return _run_local(fn, tasks, workers or len(os.sched_getaffinity(0)) or 1, initializer)
     return _run_dask(fn, tasks, scheduler, initializer)
 
 
@@ -52,15 +57,27 @@ def _call(fn, task):
         return None, describe(exc)
 
 
-def _start_method():
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+def _start_pool(workers, initializer):
+    """A process pool whose workers have all started and run ``initializer``.
+
+    They are started before any task: on Python 3.11, a worker started on demand while another
+    one dies can leave the pool hung for good."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=initializer)
+    started = [pool.submit(os.getpid) for _ in range(workers)]  # each submit starts a process
+    if any(isinstance(future.exception(), BrokenProcessPool) for future in started):
+        pool.shutdown()
+        raise BrokenProcessPool("a worker process died as it started: does the initializer raise?")
+    return pool
+
+
+def _died(future):
+    """Whether the worker running ``future`` died, or the pool broke before it ran."""
+    return not future.done() or isinstance(future.exception(), BrokenProcessPool)
 
 
 def _run_local(fn, tasks, workers, initializer):
-    def new_pool():
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_start_method()),
-                                   initializer=initializer)
-
     def start(queue):
         future = pool.submit(_call, fn, queue[0])  # leaves the task queued if the pool is broken
         running[future] = queue.popleft()
@@ -68,7 +85,10 @@ def _run_local(fn, tasks, workers, initializer):
     pending = deque(tasks)   # not started yet
     suspects = deque()       # in flight when a worker died: each runs again on its own
     running = {}             # future -> task; at most one per worker, so none waits behind a crash
-    pool = new_pool()
+    workers = min(workers, len(pending))
+    if not workers:
+        return
+    pool = _start_pool(workers, initializer)
     try:
         while pending or suspects or running:
             try:
@@ -79,24 +99,25 @@ def _run_local(fn, tasks, workers, initializer):
             except BrokenProcessPool:  # a worker died since the last wait
                 if not running:        # with no task in it: start afresh
                     pool.shutdown()
-                    pool = new_pool()
+                    pool = _start_pool(workers, initializer)
                     continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             alone = len(running) == 1
-            if any(isinstance(future.exception(), BrokenProcessPool) for future in done):
-                done, _ = wait(running)  # the pool is broken: every task in flight ends now
+            if any(_died(future) for future in done):
+                # The pool fails every task in flight; once it is shut down, a task submitted
+                # as it broke, which it never took, is counted with them.
                 pool.shutdown()
-                pool = new_pool()
+                pool = _start_pool(workers, initializer)
+                done = list(running)
             for future in done:
                 task = running.pop(future)
-                exc = future.exception()
-                if isinstance(exc, BrokenProcessPool):
+                if _died(future):
                     if alone:
                         yield task, None, WORKER_DIED
                     else:
                         suspects.append(task)
-                elif exc is not None:  # e.g. a result that cannot be pickled
-                    yield task, None, describe(exc)
+                elif future.exception() is not None:  # e.g. a result that cannot be pickled
+                    yield task, None, describe(future.exception())
                 else:
                     yield (task, *future.result())
     finally:

@@ -93,7 +93,7 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
             write_files(root, "feedback", result, result.feedback)
             problems.setdefault(key, []).extend(f"{task.name}: {line}" for line in result.incidents)
             times[key] = result.seconds
-            log(f"{task.name}: graded on {result.worker}")
+            log(f"{task.name}: graded in {result.seconds:.1f} s on {result.worker}")
         progress.advance(failed=bool(error))
     progress.finish()
 

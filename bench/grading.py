@@ -1,0 +1,144 @@
+"""Grading throughput: ``make grade`` against nbgrader's own serial ``nbgrader autograde``, on
+the same machine, in one run, on the same submissions (``--students`` per day, every day of
+the course, a mix of complete, blank and partly wrong work), and the overhead per notebook
+over a bare nbclient execution of the same notebook.
+
+    python -m bench.grading [--students 20] [--workers N]
+"""
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from calcopt.instructor import grade, notebooks
+from calcopt.instructor.release import REPO, build_sources, generate_assignment, run_nbgrader, tool_env
+
+STOCK_CONFIG = """
+c = get_config()
+c.CourseDirectory.course_id = "calcopt"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
+c.OverwriteCells.add_missing_cells = True
+c.Execute.timeout = 60
+"""
+
+
+def course_root(parent, config=None):
+    root = Path(parent) / "autograder"
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "autograder" / "nbgrader_config.py", root)
+    if config:
+        (root / "nbgrader_config.py").write_text(config)
+    shutil.copytree(REPO / "autograder" / "source", root / "source",
+                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    return root
+
+
+def submissions(students):
+    """{(student, day, file name): notebook}: complete, blank and partly wrong, in turn."""
+    made = {}
+    for source in sorted((REPO / "autograder" / "source").glob("*/*.py")):
+        day = source.parent.name
+        released = nbformat.read(REPO / "course" / day / f"{source.stem}.ipynb", as_version=4)
+        raw = notebooks.read_source(source)
+        solved = notebooks.to_solution(notebooks.read_source(source))
+        answers = {c.id: s.source for c, s in zip(raw.cells, solved.cells)
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        for number in range(students):
+            kind = number % 3
+            chosen = answers if kind == 0 else {} if kind == 1 else dict(list(answers.items())[::2])
+            nb = nbformat.from_dict(released)
+            for cell in nb.cells:
+                if cell.id in chosen:
+                    cell.source = chosen[cell.id]
+            made[(f"student{number:02d}", day, f"{source.stem}.ipynb")] = nb
+    return made
+
+
+def submit(root, made):
+    for (student, day, name), nb in made.items():
+        path = root / "submitted" / student / day / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+
+
+def bare_execution(made, repeat):
+    """Seconds per notebook of NotebookClient alone on complete submissions, per day."""
+    import os
+
+    os.environ.update(tool_env())
+    times = {}
+    for (student, day, _), nb in made.items():
+        if student != "student00":
+            continue
+        runs = []
+        for _ in range(repeat):
+            copy = nbformat.from_dict(nb)
+            with tempfile.TemporaryDirectory() as cwd:
+                start = time.monotonic()
+                NotebookClient(copy, timeout=120, kernel_name="python3", allow_errors=True,
+                               resources={"metadata": {"path": cwd}}).execute()
+                runs.append(time.monotonic() - start)
+        times[day] = statistics.median(runs)
+    return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    made = submissions(args.students)
+    count = len(made)
+    print(f"{count} notebooks: {args.students} students x {len({d for _, d, _ in made})} days")
+    with tempfile.TemporaryDirectory(prefix="calcopt-bench-") as scratch:
+        ours = course_root(Path(scratch) / "ours")
+        submit(ours, made)
+        start = time.monotonic()
+        grade.grade(ours, workers=args.workers, log=lambda line: None)
+        ours_seconds = time.monotonic() - start
+        start = time.monotonic()
+        lines = []
+        grade.grade(ours, workers=args.workers, log=lines.append)
+        ours_warm = time.monotonic() - start
+        in_worker = {}
+        for line in lines:
+            if " graded in " in line:
+                day = line.split("/", 1)[1].split(":", 1)[0]
+                in_worker.setdefault(day, []).append(float(line.split(" graded in ")[1].split(" s ")[0]))
+
+        stock = course_root(Path(scratch) / "stock", STOCK_CONFIG)
+        submit(stock, made)
+        start = time.monotonic()
+        days = build_sources(stock)
+        for day in days:
+            generate_assignment(stock, day)
+            result = run_nbgrader(["autograde", day, "--force"], stock)
+            if result.returncode != 0:
+                sys.exit(f"nbgrader autograde {day} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        stock_seconds = time.monotonic() - start
+        bare = bare_execution(made, repeat=2)
+
+    per_notebook = {"make grade (answer keys built)": ours_seconds / count,
+                    "make grade (answer keys cached)": ours_warm / count,
+                    "nbgrader autograde, serial": stock_seconds / count}
+    print("throughput (notebooks per minute, and as a multiple of serial nbgrader autograde):")
+    for name, seconds in per_notebook.items():
+        print(f"  {name:<34} {60 / seconds:6.1f} /min  {per_notebook['nbgrader autograde, serial'] / seconds:5.2f}x")
+    bare_mean = statistics.mean(bare.values())
+    print("bare nbclient execution of a complete notebook, median of 2, per day: "
+          + ", ".join(f"{day} {seconds:.1f} s" for day, seconds in bare.items()))
+    for day, seconds in sorted(in_worker.items()):
+        print(f"  {day}: one submission in a worker, median {statistics.median(seconds):.1f} s "
+              f"= {statistics.median(seconds) / bare[day]:.2f}x its bare execution")
+    print(f"wall time per notebook over bare execution: make grade {per_notebook['make grade (answer keys cached)'] / bare_mean:.2f}x "
+          f"(with {args.workers or 'one per core'} workers), nbgrader serial {per_notebook['nbgrader autograde, serial'] / bare_mean:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
