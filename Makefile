@@ -47,4 +47,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) autograder/release autograder/autograded autograder/feedback autograder/gradebook.db
+	rm -rf $(VENV) autograder/release autograder/autograded autograder/feedback autograder/gradebook.db autograder/keys

@@ -15,8 +15,9 @@ Relative error follows the course convention: ``|a - b| / max(1e-8, |a| + |b|)``
 When grading, code in the kernel can still fool any check run there (it can rebind these
 functions, or hide the error a check raises). So under the grader (``CALCOPT_RECORD=1`` in
 the kernel's environment) every check also records what it was given, as a display output of
-type ``RECORD_MIME``; the grader compares those records with an answer key outside the kernel,
-with ``compare_close`` and ``compare_equal`` below (``calcopt.instructor.verify``).
+type ``RECORD_MIME``, and the grader judges those records outside the kernel against an answer
+key, with ``compare_close`` and ``compare_equal`` below (``calcopt.instructor.verify``).
+Hidden tests use ``expect``, which holds no answer at all: the key supplies it.
 """
 import base64
 import os
