@@ -4,11 +4,16 @@ The gradebook is SQLite in the course root by default, or any SQLAlchemy URL nbg
 accepts (PostgreSQL for many graders at once). Storing a submission again replaces its
 scores, so grading twice gives the same gradebook, without duplicates.
 """
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
 
 from .config import COURSE_ID
+
+# nbgrader 0.9.6 trips SQLAlchemy 2's autoflush warnings on every submission; harmless.
+warnings.filterwarnings("ignore", category=SAWarning)
 
 
 def default_url(root):

@@ -13,15 +13,20 @@ import os
 import socket
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from .config import course_config
+
+# nbgrader 0.9.6 trips SQLAlchemy 2's autoflush warnings on every submission; harmless.
+warnings.filterwarnings("ignore", category=SAWarning)
 
 
 @dataclass
