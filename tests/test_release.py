@@ -69,5 +69,6 @@ def test_student_notebooks_hold_no_answers():
     for path in (REPO / "course").rglob("*.ipynb"):
         text = path.read_text()
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
+        assert "expect(" not in text, f"{path}: a hidden test (expect) is visible before grading"
         nb = nbformat.read(path, as_version=4)
         assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), path

@@ -59,27 +59,21 @@ def write_files(root, folder, result, files):
         path.write_bytes(content)
 
 
-def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=print):
-    """Grade everything under ``root``; returns {(student, day): [problem lines]}."""
-    root = Path(root)
-    db_url = db_url or gradebook.default_url(root)
-    built = build_sources(root)
-    signatures = intake.day_signatures(root / "source", built)
-    expected = {day: [p.stem for p in paths] for day, paths in built.items()}
-    submissions = intake.find_submissions(root, expected, signatures)
-    problems = {(s.student, s.day): list(s.problems) for s in submissions if s.problems}
-    needed = {s.day: built[s.day] for s in submissions if s.gradable}
-    prepared = prepare(root, needed, db_url, workers, log) if needed else {}
-
+def make_tasks(submissions, prepared, db_url, settings):
+    """A task per gradable submission; one with nothing readable scores 0 at once."""
     tasks = []
     for submission in (s for s in submissions if s.gradable):
         if submission.files:
             template, keys = prepared[submission.day]
             tasks.append(Task(submission.student, submission.day, submission.files, template, keys,
                               dict(settings or {})))
-        else:  # nothing readable: every notebook scores 0
+        else:
             gradebook.store(db_url, submission.student, submission.day)
+    return tasks
 
+
+def run_tasks(root, db_url, tasks, workers, scheduler, problems, log):
+    """Step 4 and 5: grade, store each result as it arrives; returns {(student, day): seconds}."""
     progress = Progress(len(tasks))
     times = {}
     for task, result, error in run_all(grade_one, tasks, workers=workers, scheduler=scheduler):
@@ -87,6 +81,8 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
         if error:
             problems.setdefault(key, []).append(f"{task.name}: grading failed ({error}); scored 0")
             gradebook.store(db_url, task.student, task.day)
+            for folder in ("autograded", "feedback"):  # no stale feedback of an earlier run
+                shutil.rmtree(root / folder / task.student / task.day, ignore_errors=True)
         else:
             gradebook.store(db_url, result.student, result.day, result.grades, result.comments)
             write_files(root, "autograded", result, result.autograded)
@@ -96,6 +92,21 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
             log(f"{task.name}: graded in {result.seconds:.1f} s on {result.worker}")
         progress.advance(failed=bool(error))
     progress.finish()
+    return times
+
+
+def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=print):
+    """Grade everything under ``root``; returns {(student, day): [problem lines]}."""
+    root = Path(root)
+    db_url = db_url or gradebook.default_url(root)
+    built = build_sources(root)
+    expected = {day: [p.stem for p in paths] for day, paths in built.items()}
+    submissions = intake.find_submissions(root, expected, intake.day_signatures(root / "source", built))
+    problems = {(s.student, s.day): list(s.problems) for s in submissions if s.problems}
+    needed = {s.day: built[s.day] for s in submissions if s.gradable}
+    prepared = prepare(root, needed, db_url, workers, log) if needed else {}
+    tasks = make_tasks(submissions, prepared, db_url, settings)
+    times = run_tasks(root, db_url, tasks, workers, scheduler, problems, log)
 
     problems = {key: lines for key, lines in problems.items() if lines}
     export = run_nbgrader(["export", "--to", "grades.csv", f"--CourseDirectory.db_url={db_url}"], root)

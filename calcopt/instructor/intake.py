@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 HUGE_BYTES = 5 << 20
+NBGRADER_FILES = {"timestamp.txt"}  # written by nbgrader's collect and submit; not an extra file
 
 
 @dataclass
@@ -111,7 +112,7 @@ def _collect(submission, expected, signatures):
     for path in sorted(p for p in submission.path.rglob("*") if p.is_file()):
         relative = path.relative_to(submission.path)
         if path.suffix != ".ipynb" or ".ipynb_checkpoints" in relative.parts:
-            if ".ipynb_checkpoints" not in relative.parts:
+            if ".ipynb_checkpoints" not in relative.parts and path.name not in NBGRADER_FILES:
                 submission.problems.append(f"{path}: not a notebook of the assignment, ignored")
             continue
         nb, reason = read_notebook(path)
