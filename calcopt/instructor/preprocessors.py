@@ -75,20 +75,29 @@ class GradingExecute(Execute):
                         "course's libraries (calcopt.instructor.zygote)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._output_bytes = {}
-        self._cut = set()
-        self._cell_index = None
-        try:
-            return super().preprocess(nb, resources, km)
-        except DeadKernelError:
-            index = self._cell_index
-            cause = self._death_cause()
-            self._incident("kernel died", index, cause)
-            if index is not None:
-                nb.cells[index].setdefault("outputs", []).append(nbformat.v4.new_output(
-                    "error", ename="DeadKernelError", evalue=cause,
-                    traceback=[f"DeadKernelError: the kernel died while running this cell ({cause})"]))
-            return nb, self.resources
+        for attempt in range(2):
+            self._output_bytes, self._cut = {}, set()
+            self._cell_index, self._killed = None, None
+            try:
+                return super().preprocess(nb, resources, km)
+            except RuntimeError as error:  # DeadKernelError is one
+                if self._cell_index is None and attempt == 0:
+                    # No submitted code has run yet: a failed start is the machine's fault.
+                    self._incident("kernel start", None, f"{error}; started again")
+                    continue
+                if not isinstance(error, DeadKernelError):
+                    raise
+                return self._after_death(nb)
+
+    def _after_death(self, nb):
+        index = self._cell_index
+        cause = self._death_cause()
+        self._incident("kernel died", index, cause)
+        if index is not None:
+            nb.cells[index].setdefault("outputs", []).append(nbformat.v4.new_output(
+                "error", ename="DeadKernelError", evalue=cause,
+                traceback=[f"DeadKernelError: the kernel died while running this cell ({cause})"]))
+        return nb, self.resources
 
     def preprocess_cell(self, cell, resources, index):
         self._cell_index = index
@@ -126,6 +135,9 @@ class GradingExecute(Execute):
         if not await self._answers_after_interrupt():
             self._incident("time limit", self._cell_index, "the kernel ignored the interrupt; killed")
             await self.km._async_kill_kernel()
+            # Its end of the cell will never come (nbclient would wait for it, then raise).
+            self._killed = f"Kernel killed: no reply within {timeout} s, and the interrupt was ignored"
+            raise DeadKernelError(self._killed)
         return reply
 
     async def _answers_after_interrupt(self):
@@ -159,6 +171,8 @@ class GradingExecute(Execute):
         return None
 
     def _death_cause(self):
+        if self._killed:
+            return self._killed
         km = self.km or getattr(self, "_last_km", None)
         process = getattr(getattr(km, "provisioner", None), "process", None)
         code = process.poll() if process is not None else None

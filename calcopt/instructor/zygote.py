@@ -5,9 +5,11 @@ TensorFlow, Matplotlib and IPython (7-9 s) before its first cell. Instead each g
 starts one zygote, ``python -m calcopt.instructor.zygote``, lazily, and keeps it for all the
 submissions it grades (a new one is started if it died). The zygote imports what a course
 kernel needs (``PRELOAD``) and nothing more: it runs no PyTorch or TensorFlow operation and
-makes no thread, event loop or zmq context, so a fork of it is as good as a fresh process. It
-never runs submitted code: each kernel is a fresh fork of a process that has only imported
-libraries, so nothing one submission does reaches the next.
+starts no Python thread, event loop or zmq context, so a fork of it is as good as a fresh
+process. (Importing NumPy and TensorFlow each starts one native worker thread, which waits,
+idle, for work that never comes; a fork does not copy it, and OpenBLAS makes its pool anew in
+the child.) It never runs submitted code: each kernel is a fresh fork of a process that has
+only imported libraries, so nothing one submission does reaches the next.
 
 The grading process talks to it over its stdin and stdout, one JSON object a line:
 
@@ -19,10 +21,11 @@ The grading process talks to it over its stdin and stdout, one JSON object a lin
 and any request may be answered ``{"error": "..."}``. For ``spawn``, the forked child starts a
 session of its own, makes its parent's death its own (SIGKILL), closes every inherited file
 but stdin/out/err, points stdin at /dev/null and stdout/stderr at ``<cwd>/.kernel/kernel.log``
-(or /dev/null), enters ``cwd``, takes ``env`` as its whole environment, resets what a fresh
-interpreter would have differently (``sys.path[0]``, ``sys.argv``, signal handlers, the
-temporary folder, NumPy's global random state), then runs the command. The only command it
-runs is the one ``GradingExecute`` makes, ``[python, "-m", "calcopt.instructor.sandbox",
+(or /dev/null), enters ``cwd``, takes ``env`` as its environment (plus what the imports added
+to the zygote's, such as ``TF2_BEHAVIOR``), resets what a fresh interpreter would have
+differently (``sys.path[0]``, ``sys.argv``, signal handlers, the temporary folder, the random
+state of NumPy and PyTorch, ipykernel's parent pid), then runs the command. The only command
+it runs is the one ``GradingExecute`` makes, ``[python, "-m", "calcopt.instructor.sandbox",
 policy, "-f", connection_file, ...]``: ``calcopt.instructor.sandbox.main`` confines the process
 and starts ipykernel in it.
 
@@ -36,7 +39,10 @@ the first kernel it serves, its per-kernel folders (``PER_KERNEL_ENV``) replaced
 and serves only kernels whose environment agrees with that on everything else; a kernel that
 needs another environment gets another zygote. No other variable of the grading process
 reaches it: a forked kernel can read the environment its zygote was started with
-(``/proc/self/environ``), so that must hold nothing secret.
+(``/proc/self/environ``), so that must hold nothing secret. What the imports computed from the
+per-kernel folders stays the zygote's: Matplotlib's cache folder (its font list is loaded
+already) and Keras's ``keras_home()``; a kernel cannot write there, as it could not write to
+any folder but its own.
 
 In the grading process, ``ZygoteProvisioner`` (a jupyter_client kernel provisioner, registered
 as the ``calcopt-zygote`` entry point of ``jupyter_client.kernel_provisioners``) launches kernels
@@ -50,6 +56,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 
 MODULE = "calcopt.instructor.zygote"
 KERNEL_MODULE = "calcopt.instructor.sandbox"
@@ -67,7 +74,7 @@ PER_KERNEL_ENV = ("HOME", "TMPDIR", "IPYTHONDIR", "MPLCONFIGDIR", "JPY_PARENT_PI
 
 STARTUP_TIMEOUT = 300  # seconds for the imports, on a busy machine
 REQUEST_TIMEOUT = 60
-_PR_SET_PDEATHSIG = 1
+_PR_SET_PDEATHSIG, _PR_SET_NAME = 1, 15
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +90,7 @@ class _Server:
         self.zygote_pid = os.getpid()
         self.path0 = sys.path[0]
         self.signals = {}  # the signal handlers of a fresh interpreter
+        self.env_added, self.env_removed = {}, []  # what importing did to os.environ
 
     def read(self):
         while b"\n" not in self.buffer:
@@ -131,7 +139,9 @@ class _Server:
             raise ValueError(f"the zygote runs only `{sys.executable} -m {KERNEL_MODULE} ...`")
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-        pid = os.fork()
+        with warnings.catch_warnings():  # Python 3.12+ warns of the idle native threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:  # never returns
             _run_kernel(self, cmd, cwd, env)
         self.children.add(pid)
@@ -171,7 +181,10 @@ def _run_kernel(server, cmd, cwd, env):
     try:
         os.setsid()
         import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc.prctl(_PR_SET_NAME, b"calcopt-kernel", 0, 0, 0)  # its name in ps -o comm, top
         if os.getppid() != server.zygote_pid:  # the zygote died before prctl
             os._exit(1)
         for fd in os.listdir("/proc/self/fd"):  # the zygote's pipes, and anything else
@@ -184,12 +197,17 @@ def _run_kernel(server, cmd, cwd, env):
         _redirect_stdio(cwd)
         os.environ.clear()
         os.environ.update(env)
+        os.environ.update(server.env_added)  # what the imports set (TF2_BEHAVIOR, KMP_...)
+        for name in server.env_removed:
+            os.environ.pop(name, None)
         os.environ["JPY_PARENT_PID"] = str(server.zygote_pid)  # ipykernel exits when it goes
         _fresh_interpreter_state(server, cwd)
         from calcopt.instructor import sandbox
 
         sys.argv = [sandbox.__file__]
-        sandbox.main(cmd[3:])
+        # ipykernel read JPY_PARENT_PID when the zygote imported it: say it again, so that the
+        # kernel watches its parent as a launched one does.
+        sandbox.main([*cmd[3:], f"--IPKernelApp.parent_handle={server.zygote_pid}"])
         code = 0
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):
@@ -212,9 +230,11 @@ def _run_kernel(server, cmd, cwd, env):
 
 
 def _redirect_stdio(cwd):
-    log = os.path.join(cwd, ".kernel", "kernel.log")
+    folder = os.path.join(cwd, ".kernel")
     null = os.open(os.devnull, os.O_RDWR)
-    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if os.path.isdir(os.path.dirname(log)) else null
+    out = null
+    if os.path.isdir(folder):
+        out = os.open(os.path.join(folder, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(null, 0)
     os.dup2(out, 1)
     os.dup2(out, 2)
@@ -231,8 +251,12 @@ def _fresh_interpreter_state(server, cwd):
     import tempfile
 
     tempfile.tempdir = None  # cached from the zygote's TMPDIR
-    if "numpy.random" in sys.modules:  # seeded once at import: every fork would draw the same
+    # Seeded from the OS once, at import: every fork would draw the same numbers. (The random
+    # module reseeds itself after a fork; TensorFlow seeds on first use, after the fork.)
+    if "numpy.random" in sys.modules:
         sys.modules["numpy.random"].seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].seed()
 
 
 def main():
@@ -243,13 +267,19 @@ def main():
     os.dup2(2, 1)
     os.close(null)
     server = _Server(requests_fd, replies_fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # if inherited as ignored, children reap themselves
     server.signals = {s: signal.getsignal(s) for s in signal.Signals
                       if s not in (signal.SIGKILL, signal.SIGSTOP) and signal.getsignal(s) is not None}
     import importlib
 
     start = time.monotonic()
+    with open("/proc/self/environ", "rb") as environ:  # as started, before calcopt set defaults
+        started = dict(item.decode().split("=", 1)
+                       for item in environ.read().split(b"\0") if b"=" in item)
     for name in PRELOAD:
         importlib.import_module(name)
+    server.env_added = {k: v for k, v in os.environ.items() if started.get(k) != v}
+    server.env_removed = [k for k in started if k not in os.environ]
     python_threads = threading.active_count()
     server.write({"ready": python_threads == 1, "pid": os.getpid(),
                   "seconds": round(time.monotonic() - start, 2),
@@ -258,7 +288,19 @@ def main():
                   "rss_kb": _rss_kb(os.getpid())})
     if python_threads != 1:  # forking would leave their locks held: refuse to serve
         sys.exit(f"zygote: an import started a thread: {threading.enumerate()}")
-    server.serve()
+    server.serve()  # until the grading process closes the pipe, or dies
+
+
+def _main(argv):
+    """``python -m calcopt.instructor.zygote [FOLDER]``: serve, then remove FOLDER, the
+    zygote's own HOME and TMPDIR (its grading process may exit without a chance to)."""
+    try:
+        main()
+    finally:
+        if argv:
+            import shutil
+
+            shutil.rmtree(argv[0], ignore_errors=True)
 
 
 def _rss_kb(pid):
@@ -296,7 +338,7 @@ class Zygote:
         self.log_path = os.path.join(self.folder, "zygote.log")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", MODULE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                [sys.executable, "-m", MODULE, self.folder], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=log, cwd=self.folder, env=self.env, start_new_session=True)
         try:
             self.info = self._read(STARTUP_TIMEOUT)
@@ -493,4 +535,4 @@ class ZygoteProvisioner(LocalProvisioner):
 
 
 if __name__ == "__main__":
-    main()
+    _main(sys.argv[1:])
