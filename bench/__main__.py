@@ -4,7 +4,9 @@
 - a derivative over a grid: a pure-Python loop against one vectorised NumPy expression
   against torch.autograd and tf.GradientTape (Day 1);
 - the cost of `import nbformat`, paid by every nbgrader command (`make setup` removes the
-  optional rfc3987-syntax grammar that otherwise adds about 1.5 s to it).
+  optional rfc3987-syntax grammar that otherwise adds about 1.5 s to it);
+- grading: `make grade` against serial `nbgrader autograde` on 20 students of every day
+  (``bench.grading``, about 20 minutes on 2 cores; `python -m bench --quick` skips it).
 """
 import subprocess
 import sys
@@ -70,3 +72,7 @@ def import_figures():
 if __name__ == "__main__":
     derivative_figures()
     import_figures()
+    if "--quick" not in sys.argv:
+        from bench import grading
+
+        grading.main([])

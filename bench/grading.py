@@ -108,7 +108,8 @@ def main(argv=None):
         ours_warm = time.monotonic() - start
         in_worker = {}
         for line in lines:
-            if " graded in " in line:
+            student = line.split("/", 1)[0]
+            if " graded in " in line and int(student[len("student"):]) % 3 == 0:  # complete work
                 day = line.split("/", 1)[1].split(":", 1)[0]
                 in_worker.setdefault(day, []).append(float(line.split(" graded in ")[1].split(" s ")[0]))
 

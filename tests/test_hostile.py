@@ -109,6 +109,20 @@ except MemoryError:
 for _ in range(200):
     print("x" * 100_000)
 """,
+    "record_flood": """
+from IPython.display import display
+for _ in range(40):  # 40 MB of forged check records, over the 32 MB a cell may record
+    display({"application/vnd.calcopt.check+json": {"check": "expect", "name": "x" * 1_000_000}}, raw=True)
+""",
+    "disk_fill": """
+try:
+    with open("big.bin", "wb") as big:
+        for _ in range(300):
+            big.write(bytes(1 << 20))  # 300 MB, over the 256 MB a kernel may write to one file
+    print("WROTE it all")
+except OSError as error:
+    print("file cap held", error.errno)
+""",
     "noisy_warnings": """
 import sys, warnings
 def complain(*args):
@@ -207,6 +221,14 @@ def test_what_went_wrong_is_named(graded):
     assert "kernel died" in lines("exits") and "exit code 0" in lines("exits")
     assert "time limit" in lines("endless_loop") and "killed" in lines("endless_loop")
     assert "output cut" in lines("output_flood")
+    assert "more than" in lines("record_flood") and "records" in lines("record_flood")
+
+
+def test_a_file_cannot_outgrow_its_cap_and_stays_in_the_working_copy(graded):
+    root, _, _, _ = graded
+    out = outputs_of(root / "autograded" / "disk_fill" / DAY / "derivatives.ipynb")
+    assert "file cap held" in out and "WROTE" not in out
+    assert not (root / "autograded" / "disk_fill" / DAY / "big.bin").exists()  # not copied back
 
 
 def test_the_memory_cap_held_inside_the_kernel(graded):

@@ -69,6 +69,7 @@ class GradingExecute(Execute):
     confine = Bool(True, help="run the kernel under calcopt.instructor.sandbox").tag(config=True)
     memory_bytes = Integer(4 << 30, help="address-space cap of the kernel").tag(config=True)
     max_output_bytes = Integer(1 << 20, help="output kept per cell").tag(config=True)
+    max_record_bytes = Integer(32 << 20, help="check records kept per cell").tag(config=True)
     interrupt_grace = Integer(5, help="seconds a kernel has to stop after an interrupt").tag(config=True)
     incident_file = Unicode("", help="JSON lines of what went wrong while executing").tag(config=True)
     fork_kernels = Bool(True, help="fork confined kernels from a process that has imported the "
@@ -155,19 +156,20 @@ class GradingExecute(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
-        if msg["msg_type"] == "display_data" and set(content.get("data", {})) <= {RECORD_MIME, "text/plain"}:
-            return super().output(outs, msg, display_id, cell_index)  # a check record: small, needed
-        size = len(json.dumps(content, default=str))
-        total = self._output_bytes.get(cell_index, 0) + size
-        self._output_bytes[cell_index] = total
-        if total <= self.max_output_bytes:
+        is_record = (msg["msg_type"] == "display_data"
+                     and set(content.get("data", {})) <= {RECORD_MIME, "text/plain"})
+        # Check records are needed whole, so they have a budget of their own, far above what
+        # a test records; past either budget the cell's output is cut (and its test fails).
+        kind, limit = ("records", self.max_record_bytes) if is_record else ("output", self.max_output_bytes)
+        total = self._output_bytes.get((cell_index, kind), 0) + len(json.dumps(content, default=str))
+        self._output_bytes[(cell_index, kind)] = total
+        if total <= limit:
             return super().output(outs, msg, display_id, cell_index)
-        if cell_index not in self._cut:
-            self._cut.add(cell_index)
-            self._incident("output cut", cell_index, f"more than {self.max_output_bytes} bytes")
+        if (cell_index, kind) not in self._cut:
+            self._cut.add((cell_index, kind))
+            self._incident("output cut", cell_index, f"more than {limit} bytes of {kind}")
             outs.append(nbformat.v4.new_output(
-                "stream", name="stdout",
-                text=f"\n[output cut: this cell wrote more than {self.max_output_bytes} bytes]\n"))
+                "stream", name="stdout", text=f"\n[{kind} cut: this cell wrote more than {limit} bytes]\n"))
         return None
 
     def _death_cause(self):

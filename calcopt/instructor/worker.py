@@ -69,8 +69,8 @@ def grade_one(task):
                 raise RuntimeError(f"{step.__name__} {task.name}: {_last_line(outcome)}")
         result = Result(task.student, task.day)
         _read_scores(root, task, result)
-        result.autograded = _files(root / "autograded" / task.student / task.day)
-        result.feedback = _files(root / "feedback" / task.student / task.day)
+        result.autograded = _files(root / "autograded" / task.student / task.day, "*.ipynb")
+        result.feedback = _files(root / "feedback" / task.student / task.day, "*.html")
         result.incidents = _incidents(root / "incidents.jsonl")
     result.seconds = time.monotonic() - start
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -105,10 +105,9 @@ def _read_scores(root, task, result):
                 comment.name: comment.auto_comment for comment in notebook.comments}
 
 
-def _files(directory):
-    return {str(path.relative_to(directory)): path.read_bytes()
-            for path in sorted(directory.rglob("*"))
-            if path.is_file() and ".kernel" not in path.relative_to(directory).parts}
+def _files(directory, pattern):
+    """The graded notebooks or the feedback pages, and nothing else a kernel may have written."""
+    return {path.name: path.read_bytes() for path in sorted(directory.glob(pattern)) if path.is_file()}
 
 
 def _incidents(path):
