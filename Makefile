@@ -40,8 +40,8 @@ release: setup
 	$(PY) -m calcopt.instructor.release
 
 grade: setup
-	$(PY) -m calcopt.instructor.grade $(if $(WORKERS),--workers $(WORKERS)) \
-		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(DB),--db-url '$(DB)')
+	$(if $(DB),CALCOPT_DB='$(DB)') $(PY) -m calcopt.instructor.grade \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 bench: setup
 	$(PY) -m bench

@@ -16,6 +16,7 @@ Whatever a submission does, the others are graded and the command exits 0 once t
 written; what went wrong is named, one line each, at the end and in the report.
 """
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -102,6 +103,8 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
     built = build_sources(root)
     expected = {day: [p.stem for p in paths] for day, paths in built.items()}
     submissions = intake.find_submissions(root, expected, intake.day_signatures(root / "source", built))
+    if not submissions:
+        log(f"no submissions in {root / 'submitted'}: expected <student>/<day>/<notebook>.ipynb")
     problems = {(s.student, s.day): list(s.problems) for s in submissions if s.problems}
     needed = {s.day: built[s.day] for s in submissions if s.gradable}
     prepared = prepare(root, needed, db_url, workers, log) if needed else {}
@@ -121,8 +124,10 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=REPO / "autograder", type=Path, help="nbgrader course root")
-    parser.add_argument("--db-url",
-                        help="gradebook as an SQLAlchemy URL (default: <root>/gradebook.db)")
+    # Read from the environment by default: a command line (and a password in it) is
+    # readable by every process on the machine, a process's environment is not.
+    parser.add_argument("--db-url", default=os.environ.get("CALCOPT_DB") or None,
+                        help="gradebook as an SQLAlchemy URL (default: $CALCOPT_DB, else <root>/gradebook.db)")
     parser.add_argument("--workers", type=int,
                         help="local worker processes (default: one per core)")
     parser.add_argument("--scheduler",

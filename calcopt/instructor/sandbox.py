@@ -140,7 +140,7 @@ def confine(policy):
     if not abi:
         return ["Landlock is not available: the kernel can read and write outside its working copy"]
     _landlock(policy, abi)
-    return [] if abi >= 6 else [f"Landlock ABI {abi}: signals and ptrace are not confined"]
+    return [] if abi >= 6 else [f"Landlock ABI {abi}: the kernel may still signal other processes"]
 
 
 def kernel_environment(workdir):
