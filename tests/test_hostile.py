@@ -5,6 +5,8 @@ returns 0.0), then tries to win the other points, to hurt the grader or to reach
 not. Every one must score exactly the first exercise's points: no more (the attack failed),
 no less (its honest work still counts); the honest student keeps full marks; what went wrong
 is named. Stock nbgrader gives several of these full marks."""
+import os
+
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
@@ -123,6 +125,23 @@ try:
 except OSError as error:
     print("file cap held", error.errno)
 """,
+    "fork_bomb": """
+import os, time
+children = []
+try:
+    for _ in range(3000):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        children.append(pid)
+    print("FORKED all", len(children))
+except OSError as error:
+    print("process cap held after", len(children))
+for pid in children:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+""",
     "noisy_warnings": """
 import sys, warnings
 def complain(*args):
@@ -177,7 +196,8 @@ def graded(tmp_path_factory):
     submit(root, "deleted_test_cells", deleted_test_cells(fill(student_notebook(), answers)))
     submit(root, "edited_test_cells", edited_test_cells(fill(student_notebook(), answers)))
     before = (root / "submitted" / "honest" / DAY / "derivatives.ipynb").read_bytes()
-    problems = grade.grade(root, settings={"timeout": 20, "memory_bytes": 4 << 30}, log=lambda _: None)
+    settings = {"timeout": 20, "memory_bytes": 4 << 30, "max_processes": 200}
+    problems = grade.grade(root, settings=settings, log=lambda _: None)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
         scores = {s.student.id: s.score for s in gradebook.find_assignment(DAY).submissions}
     return root, problems, scores, before
@@ -235,3 +255,12 @@ def test_the_memory_cap_held_inside_the_kernel(graded):
     root, _, _, _ = graded
     out = outputs_of(root / "autograded" / "memory_bomb" / DAY / "derivatives.ipynb")
     assert "memory cap held" in out
+
+
+@pytest.mark.skipif(not os.access("/sys/fs/cgroup/pids", os.W_OK),
+                    reason="no writable cgroup pids controller to cap processes with")
+def test_a_fork_bomb_stops_at_the_process_cap(graded):
+    root, _, _, _ = graded
+    out = outputs_of(root / "autograded" / "fork_bomb" / DAY / "derivatives.ipynb")
+    assert "process cap held after" in out and "FORKED" not in out
+    assert int(out.split("process cap held after")[1].split()[0]) < 200

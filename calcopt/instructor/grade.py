@@ -134,8 +134,11 @@ def main(argv=None):
                         help="Dask scheduler address, e.g. tcp://host:8786, to grade on a cluster")
     parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
     parser.add_argument("--memory-gb", type=float, default=4.0, help="memory cap per kernel")
+    parser.add_argument("--max-processes", type=int, default=1024,
+                        help="processes and threads per kernel (where a cgroup pids controller is writable)")
     args = parser.parse_args(argv)
-    settings = {"timeout": args.timeout, "memory_bytes": int(args.memory_gb * 2**30)}
+    settings = {"timeout": args.timeout, "memory_bytes": int(args.memory_gb * 2**30),
+                "max_processes": args.max_processes}
     start = time.monotonic()
     problems = grade(args.root, args.db_url, args.workers, args.scheduler, settings)
     print(f"grades in {args.root / 'grades.csv'}, report in {args.root / 'report'} "

@@ -68,6 +68,7 @@ class GradingExecute(Execute):
 
     confine = Bool(True, help="run the kernel under calcopt.instructor.sandbox").tag(config=True)
     memory_bytes = Integer(4 << 30, help="address-space cap of the kernel").tag(config=True)
+    max_processes = Integer(1024, help="processes and threads of the kernel and its children").tag(config=True)
     max_output_bytes = Integer(1 << 20, help="output kept per cell").tag(config=True)
     max_record_bytes = Integer(32 << 20, help="check records kept per cell").tag(config=True)
     interrupt_grace = Integer(5, help="seconds a kernel has to stop after an interrupt").tag(config=True)
@@ -110,7 +111,8 @@ class GradingExecute(Execute):
             workdir = Path(self.resources["metadata"]["path"]).resolve()
             env = sandbox.kernel_environment(workdir)
             km.connection_file = str(workdir / ".kernel" / "connection.json")
-            policy = sandbox.default_policy(workdir, memory_bytes=self.memory_bytes)
+            policy = sandbox.default_policy(workdir, memory_bytes=self.memory_bytes,
+                                            max_processes=self.max_processes)
             # The calcopt-zygote provisioner (an entry point of jupyter_client) runs this
             # command in a fork of a process that has imported the course's libraries.
             provisioner = {"kernel_provisioner": {"provisioner_name": "calcopt-zygote"}}

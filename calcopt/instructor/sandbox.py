@@ -1,8 +1,9 @@
 """Confine a grading kernel before any submitted code runs in it.
 
 ``confine(policy)`` is called in the kernel's own process, before IPython starts:
-- a memory cap (RLIMIT_AS), a cap on the size of any file written (RLIMIT_FSIZE) and no core
-  dumps, so a memory bomb or a disk flood fails inside the kernel, not on the machine;
+- a memory cap (RLIMIT_AS), a cap on the size of any file written (RLIMIT_FSIZE), no core
+  dumps and, where a cgroup pids controller is writable, a cap on processes and threads, so a
+  memory bomb, a disk flood or a fork bomb fails inside the kernel, not on the machine;
 - with Linux Landlock (kernel 5.13 or newer): the kernel may read only the Python installation,
   the system directories and the ``calcopt`` package, may write only in its working copy, may
   not connect to any TCP port, and may not signal or ptrace a process
@@ -70,10 +71,34 @@ def readable_paths():
     return sorted(p for p in paths if os.path.exists(p))
 
 
-def default_policy(workdir, memory_bytes=4 << 30, file_bytes=256 << 20, readable=()):
+def default_policy(workdir, memory_bytes=4 << 30, file_bytes=256 << 20, max_processes=1024, readable=()):
     """The policy of one grading kernel: ``workdir`` is the only place it may write."""
     return {"workdir": str(workdir), "readable": [*readable_paths(), *map(str, readable)],
-            "memory_bytes": memory_bytes, "file_bytes": file_bytes}
+            "memory_bytes": memory_bytes, "file_bytes": file_bytes, "max_processes": max_processes}
+
+
+def _limit_processes(max_processes):
+    """Move this process into a cgroup of its own whose ``pids.max`` caps the processes and
+    threads it and its children may have: a fork bomb stops there. (RLIMIT_NPROC does not
+    bind root.) Needs a writable cgroup pids controller; returns the problem if there is none."""
+    for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        parent = base / "calcopt-kernels"
+        try:
+            parent.mkdir(exist_ok=True)
+            for stale in parent.iterdir():  # groups of kernels that have ended
+                if stale.is_dir():
+                    try:
+                        stale.rmdir()
+                    except OSError:
+                        pass  # still in use
+            group = parent / str(os.getpid())
+            group.mkdir(exist_ok=True)
+            (group / "pids.max").write_text(str(max_processes))
+            (group / "cgroup.procs").write_text("0")
+            return None
+        except OSError:
+            continue
+    return f"no writable cgroup pids controller: processes are not capped at {max_processes}"
 
 
 def _limit(kind, value):
@@ -136,11 +161,17 @@ def confine(policy):
     _limit(resource.RLIMIT_AS, policy.get("memory_bytes"))
     _limit(resource.RLIMIT_FSIZE, policy.get("file_bytes"))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    problems = []
+    if policy.get("max_processes"):
+        problems.append(_limit_processes(policy["max_processes"]))
     abi = landlock_abi()
     if not abi:
-        return ["Landlock is not available: the kernel can read and write outside its working copy"]
-    _landlock(policy, abi)
-    return [] if abi >= 6 else [f"Landlock ABI {abi}: the kernel may still signal other processes"]
+        problems.append("Landlock is not available: the kernel can read and write outside its working copy")
+    else:
+        _landlock(policy, abi)
+        if abi < 6:
+            problems.append(f"Landlock ABI {abi}: the kernel may still signal other processes")
+    return [problem for problem in problems if problem]
 
 
 def kernel_environment(workdir):
