@@ -16,6 +16,7 @@ from submissions import (DAY, NOTEBOOK, exercise_ids, fill, points_of, solution_
 pytestmark = pytest.mark.slow
 
 SETTINGS = {"timeout": 60}
+TIMESTAMP = "2026-11-20 10:00:00.000000 UTC"  # as nbgrader's collect writes it
 
 
 def read_grades(root):
@@ -46,6 +47,7 @@ def graded(tmp_path_factory):
     submit(root, "renamed", correct, name="derivatives-Copy1.ipynb")
     submit(root, "extra_file", correct)
     (root / "submitted" / "extra_file" / DAY / "notes.txt").write_text("my notes")
+    (root / "submitted" / "extra_file" / DAY / "timestamp.txt").write_text(TIMESTAMP)
     submit(root, "wrong_folder", correct, day="day1")
     submit(root, "other_day", student_notebook("day02_gradients"), name="gradients.ipynb")
     huge = fill(student_notebook(), answers)
@@ -94,11 +96,13 @@ def test_a_renamed_notebook_is_recognised_by_its_cells_and_graded(graded):
     assert float(rows[("renamed", DAY)]["score"]) == float(rows[("renamed", DAY)]["max_score"])
 
 
-def test_extra_files_are_named_and_ignored(graded):
+def test_extra_files_are_named_and_ignored_and_nbgraders_timestamp_is_kept(graded):
     _, problems, rows, _, _ = graded
     [line] = problem_lines(problems, "extra_file")
     assert "notes.txt: not a notebook of the assignment, ignored" in line
     assert float(rows[("extra_file", DAY)]["score"]) == float(rows[("extra_file", DAY)]["max_score"])
+    assert rows[("extra_file", DAY)]["timestamp"].startswith("2026-11-20 10:00:00")
+    assert rows[("correct", DAY)]["timestamp"] == ""
 
 
 def test_a_wrong_day_folder_is_named_with_where_it_belongs(graded):

@@ -69,11 +69,11 @@ def make_tasks(submissions, prepared, db_url, settings):
             tasks.append(Task(submission.student, submission.day, submission.files, template, keys,
                               dict(settings or {})))
         else:
-            gradebook.store(db_url, submission.student, submission.day)
+            gradebook.store(db_url, submission.student, submission.day, timestamp=submission.timestamp)
     return tasks
 
 
-def run_tasks(root, db_url, tasks, workers, scheduler, problems, log):
+def run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log):
     """Step 4 and 5: grade, store each result as it arrives; returns {(student, day): seconds}."""
     progress = Progress(len(tasks))
     times = {}
@@ -81,11 +81,12 @@ def run_tasks(root, db_url, tasks, workers, scheduler, problems, log):
         key = (task.student, task.day)
         if error:
             problems.setdefault(key, []).append(f"{task.name}: grading failed ({error}); scored 0")
-            gradebook.store(db_url, task.student, task.day)
+            gradebook.store(db_url, task.student, task.day, timestamp=timestamps.get(key))
             for folder in ("autograded", "feedback"):  # no stale feedback of an earlier run
                 shutil.rmtree(root / folder / task.student / task.day, ignore_errors=True)
         else:
-            gradebook.store(db_url, result.student, result.day, result.grades, result.comments)
+            gradebook.store(db_url, result.student, result.day, result.grades, result.comments,
+                            timestamps.get(key))
             write_files(root, "autograded", result, result.autograded)
             write_files(root, "feedback", result, result.feedback)
             problems.setdefault(key, []).extend(f"{task.name}: {line}" for line in result.incidents)
@@ -109,7 +110,8 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
     needed = {s.day: built[s.day] for s in submissions if s.gradable}
     prepared = prepare(root, needed, db_url, workers, log) if needed else {}
     tasks = make_tasks(submissions, prepared, db_url, settings)
-    times = run_tasks(root, db_url, tasks, workers, scheduler, problems, log)
+    timestamps = {(s.student, s.day): s.timestamp for s in submissions}
+    times = run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log)
 
     problems = {key: lines for key, lines in problems.items() if lines}
     export = run_nbgrader(["export", "--to", "grades.csv", f"--CourseDirectory.db_url={db_url}"], root)

@@ -20,13 +20,15 @@ def default_url(root):
     return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
 
 
-def store(db_url, student, day, grades=None, comments=None):
+def store(db_url, student, day, grades=None, comments=None, timestamp=None):
     """Record a submission of ``day`` by ``student`` with the workers' scores; any notebook
-    or cell missing from ``grades`` scores 0 (a notebook that was missing or unreadable)."""
+    or cell missing from ``grades`` scores 0 (a notebook that was missing or unreadable).
+    ``timestamp``: when it was submitted, so that nbgrader can tell a late one."""
     grades, comments = grades or {}, comments or {}
     with Gradebook(db_url, COURSE_ID) as gradebook:
         gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(day, student)
+        submission = gradebook.update_or_create_submission(
+            day, student, **({"timestamp": timestamp} if timestamp else {}))
         for notebook in submission.notebooks:
             scores = grades.get(notebook.name, {})
             for grade in notebook.grades:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import parse_utc
 
 HUGE_BYTES = 5 << 20
 NBGRADER_FILES = {"timestamp.txt"}  # written by nbgrader's collect and submit; not an extra file
@@ -29,6 +30,7 @@ class Submission:
     files: dict = field(default_factory=dict)  # expected notebook file name -> bytes to grade
     problems: list = field(default_factory=list)  # one line each
     gradable: bool = True
+    timestamp: object = None  # from nbgrader's timestamp.txt, when the submission has one
 
     @property
     def name(self):
@@ -107,7 +109,17 @@ def _unknown_day(submission, signatures):
     submission.problems.append(f"{submission.path}: no assignment named {submission.day!r}, not graded{hint}")
 
 
+def _read_timestamp(submission):
+    path = submission.path / "timestamp.txt"
+    if path.exists():
+        try:
+            submission.timestamp = parse_utc(path.read_text().strip())
+        except Exception:  # unparseable: graded as if on time, and said so
+            submission.problems.append(f"{path}: not a timestamp, ignored")
+
+
 def _collect(submission, expected, signatures):
+    _read_timestamp(submission)
     renamed, unreadable = [], set()
     for path in sorted(p for p in submission.path.rglob("*") if p.is_file()):
         relative = path.relative_to(submission.path)
