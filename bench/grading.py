@@ -6,7 +6,6 @@ over a bare nbclient execution of the same notebook.
     python -m bench.grading [--students 20] [--workers N]
 """
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -17,26 +16,10 @@ import nbformat
 from nbclient import NotebookClient
 
 from calcopt.instructor import grade, notebooks
-from calcopt.instructor.release import REPO, build_sources, generate_assignment, run_nbgrader, tool_env
+from calcopt.instructor.config import STOCK_CONFIG
+from calcopt.instructor.release import (REPO, build_sources, copy_course_root, generate_assignment,
+                                      run_nbgrader, tool_env)
 
-STOCK_CONFIG = """
-c = get_config()
-c.CourseDirectory.course_id = "calcopt"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
-c.OverwriteCells.add_missing_cells = True
-c.Execute.timeout = 60
-"""
-
-
-def course_root(parent, config=None):
-    root = Path(parent) / "autograder"
-    root.mkdir(parents=True)
-    shutil.copy(REPO / "autograder" / "nbgrader_config.py", root)
-    if config:
-        (root / "nbgrader_config.py").write_text(config)
-    shutil.copytree(REPO / "autograder" / "source", root / "source",
-                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-    return root
 
 
 def submissions(students):
@@ -45,10 +28,7 @@ def submissions(students):
     for source in sorted((REPO / "autograder" / "source").glob("*/*.py")):
         day = source.parent.name
         released = nbformat.read(REPO / "course" / day / f"{source.stem}.ipynb", as_version=4)
-        raw = notebooks.read_source(source)
-        solved = notebooks.to_solution(notebooks.read_source(source))
-        answers = {c.id: s.source for c, s in zip(raw.cells, solved.cells)
-                   if c.metadata.get("nbgrader", {}).get("solution")}
+        answers = notebooks.solution_answers(source)
         for number in range(students):
             kind = number % 3
             chosen = answers if kind == 0 else {} if kind == 1 else dict(list(answers.items())[::2])
@@ -97,7 +77,7 @@ def main(argv=None):
     count = len(made)
     print(f"{count} notebooks: {args.students} students x {len({d for _, d, _ in made})} days")
     with tempfile.TemporaryDirectory(prefix="calcopt-bench-") as scratch:
-        ours = course_root(Path(scratch) / "ours")
+        ours = copy_course_root(Path(scratch) / "ours")
         submit(ours, made)
         start = time.monotonic()
         grade.grade(ours, workers=args.workers, log=lambda line: None)
@@ -113,7 +93,7 @@ def main(argv=None):
                 day = line.split("/", 1)[1].split(":", 1)[0]
                 in_worker.setdefault(day, []).append(float(line.split(" graded in ")[1].split(" s ")[0]))
 
-        stock = course_root(Path(scratch) / "stock", STOCK_CONFIG)
+        stock = copy_course_root(Path(scratch) / "stock", STOCK_CONFIG)
         submit(stock, made)
         start = time.monotonic()
         days = build_sources(stock)

@@ -165,13 +165,16 @@ def compare_close(name, have, want, *, rtol, atol, dtype=None, required_dtype=No
     return None
 
 
+def exact(value):
+    """``value`` as ``"type:repr"``: what an exact comparison compares."""
+    return f"{type_name(value)}:{_repr(value)}"
+
+
 def check_equal(name, got, expected):
     """Fail unless ``got`` is exactly ``expected``: same type and equal value (strings, ints,
     tuples of them...). Compared by ``repr``, never by the learner's ``==``."""
-    _record("equal", name, value=f"{type_name(got)}:{_repr(got)}",
-            expected=f"{type_name(expected)}:{_repr(expected)}")
-    problem = compare_equal(name, f"{type_name(got)}:{_repr(got)}",
-                            f"{type_name(expected)}:{_repr(expected)}")
+    _record("equal", name, value=exact(got), expected=exact(expected))
+    problem = compare_equal(name, exact(got), exact(expected))
     if problem:
         raise AssertionError(problem)
 
@@ -198,7 +201,7 @@ def expect(name, got, *, rtol=1e-7, atol=0.0, dtype=None):
         _record("expect", name, value=encode(got), dtype=got_dtype, type=type_name(got),
                 rtol=rtol, atol=atol, required_dtype=required)
     else:
-        _record("expect", name, exact=f"{type_name(got)}:{_repr(got)}")
+        _record("expect", name, exact=exact(got))
 
 
 def check_true(name, condition, message):

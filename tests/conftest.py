@@ -1,9 +1,9 @@
 """Shared fixtures: where the course lives, its days, and a scratch copy of the course root."""
 import os
-import shutil
 from pathlib import Path
 
 from calcopt.instructor import notebooks
+from calcopt.instructor.release import copy_course_root
 
 REPO = Path(__file__).resolve().parents[1]
 AUTOGRADER = REPO / "autograder"
@@ -16,13 +16,5 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 def source_id(path):
     return f"{path.parent.name}/{path.stem}"
 
-
-def scratch_course_root(parent, parents=False):
-    """A scratch nbgrader course root under ``parent`` holding the real config and sources,
-    so that release and grading tests never touch the real gradebook."""
-    root = parent / "autograder"
-    root.mkdir(parents=parents)
-    shutil.copy(AUTOGRADER / "nbgrader_config.py", root)
-    shutil.copytree(AUTOGRADER / "source", root / "source",
-                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
-    return root
+# A scratch copy of the course root, for release and grading tests.
+scratch_course_root = copy_course_root

@@ -16,7 +16,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from calcopt.instructor import grade
-from calcopt.instructor.notebooks import CODE_STUB
+from calcopt.instructor.config import STOCK_CONFIG
 from calcopt.instructor.release import build_sources, generate_assignment, run_nbgrader, tool_env
 from conftest import scratch_course_root
 from postgres import postgres_available, missing, running_postgres
@@ -25,14 +25,6 @@ from submissions import (DAY, exercise_ids, fill, points_of, solution_sources, s
 
 pytestmark = pytest.mark.slow
 
-STOCK_CONFIG = f'''
-c = get_config()
-c.CourseDirectory.course_id = "calcopt"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
-c.OverwriteCells.add_missing_cells = True
-c.ClearSolutions.code_stub = {CODE_STUB!r}
-c.Execute.timeout = 60
-'''
 
 
 def honest_submissions(root):
@@ -52,12 +44,11 @@ def cell_scores(db_url):
 
 
 def test_grades_equal_those_of_nbgrader_autograde(tmp_path):
-    ours = scratch_course_root(tmp_path / "ours", parents=True)
+    ours = scratch_course_root(tmp_path / "ours")
     honest_submissions(ours)
     grade.grade(ours, log=lambda _: None)
 
-    stock = scratch_course_root(tmp_path / "stock", parents=True)
-    (stock / "nbgrader_config.py").write_text(STOCK_CONFIG)
+    stock = scratch_course_root(tmp_path / "stock", STOCK_CONFIG)
     honest_submissions(stock)
     build_sources(stock, [DAY])
     generate_assignment(stock, DAY)
@@ -111,7 +102,7 @@ def test_grading_on_a_dask_cluster_into_a_postgresql_gradebook(tmp_path, dask_cl
             pytest.fail(f"PostgreSQL is required in CI: {missing()}")
         pytest.skip(missing())
     address, worker_pids = dask_cluster
-    root = scratch_course_root(tmp_path / "course", parents=True)
+    root = scratch_course_root(tmp_path / "course")
     answers = solution_sources()
     first = exercise_ids()[0]
     submit(root, "correct", fill(student_notebook(), answers))

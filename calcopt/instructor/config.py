@@ -40,3 +40,15 @@ def course_config(root):
         "GradingExecute": {"timeout": 60},
         "Autograde": {"autograde_preprocessors": AUTOGRADE_PREPROCESSORS},
     }
+
+
+# nbgrader as it comes, for comparing our grades and speed with its own: only what the course
+# root needs to be a root (its id, the .py sources left out, deleted test cells restored).
+STOCK_CONFIG = f"""
+c = get_config()
+c.CourseDirectory.course_id = "{COURSE_ID}"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
+c.OverwriteCells.add_missing_cells = True
+c.ClearSolutions.code_stub = {CODE_STUB!r}
+c.Execute.timeout = 60
+"""

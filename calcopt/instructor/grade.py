@@ -51,8 +51,9 @@ def prepare(root, days, db_url, workers, log):
     return prepared
 
 
-def write_files(root, folder, result, files):
-    target = Path(root) / folder / result.student / result.day
+def write_files(root, folder, task, files):
+    """Replace ``<root>/<folder>/<student>/<day>/`` by ``files`` (none: just remove it)."""
+    target = Path(root) / folder / task.student / task.day
     shutil.rmtree(target, ignore_errors=True)
     for relative, content in files.items():
         path = target / relative
@@ -83,7 +84,7 @@ def run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log
             problems.setdefault(key, []).append(f"{task.name}: grading failed ({error}); scored 0")
             gradebook.store(db_url, task.student, task.day, timestamp=timestamps.get(key))
             for folder in ("autograded", "feedback"):  # no stale feedback of an earlier run
-                shutil.rmtree(root / folder / task.student / task.day, ignore_errors=True)
+                write_files(root, folder, task, {})
         else:
             gradebook.store(db_url, result.student, result.day, result.grades, result.comments,
                             timestamps.get(key))

@@ -118,14 +118,22 @@ def _read_timestamp(submission):
             submission.problems.append(f"{path}: not a timestamp, ignored")
 
 
+def _not_a_notebook(submission, path):
+    """Whether ``path`` is no notebook to grade; an extra file of the student's is named."""
+    if ".ipynb_checkpoints" in path.relative_to(submission.path).parts:
+        return True  # Jupyter's autosaves
+    if path.suffix == ".ipynb":
+        return False
+    if path.name not in NBGRADER_FILES:
+        submission.problems.append(f"{path}: not a notebook of the assignment, ignored")
+    return True
+
+
 def _collect(submission, expected, signatures):
     _read_timestamp(submission)
     renamed, unreadable = [], set()
     for path in sorted(p for p in submission.path.rglob("*") if p.is_file()):
-        relative = path.relative_to(submission.path)
-        if path.suffix != ".ipynb" or ".ipynb_checkpoints" in relative.parts:
-            if ".ipynb_checkpoints" not in relative.parts and path.name not in NBGRADER_FILES:
-                submission.problems.append(f"{path}: not a notebook of the assignment, ignored")
+        if _not_a_notebook(submission, path):
             continue
         nb, reason = read_notebook(path)
         if nb is None:

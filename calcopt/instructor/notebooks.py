@@ -77,6 +77,15 @@ def to_solution(nb):
     return nb
 
 
+def solution_answers(path):
+    """{solution cell id: its solution code, markers removed} of the source ``path``, in
+    notebook order: what a student who solved every exercise would have written."""
+    raw = read_source(path)
+    solved = to_solution(read_source(path))
+    return {cell.id: answer.source for cell, answer in zip(raw.cells, solved.cells)
+            if cell.metadata.get("nbgrader", {}).get("solution")}
+
+
 def write(nb, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

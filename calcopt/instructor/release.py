@@ -39,6 +39,19 @@ def run_nbgrader(args, root):
     return subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
 
 
+def copy_course_root(parent, config=None):
+    """A scratch nbgrader course root, ``<parent>/autograder``, holding the course's config (or
+    ``config``, the text of another) and sources: tests and benchmarks never touch the real one."""
+    root = Path(parent) / "autograder"
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "autograder" / "nbgrader_config.py", root)
+    if config:
+        (root / "nbgrader_config.py").write_text(config)
+    shutil.copytree(REPO / "autograder" / "source", root / "source",
+                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    return root
+
+
 def build_sources(root, only=None):
     """Step 1, for every day or for the days named in ``only``. Returns {day: [notebooks]}."""
     days = notebooks.source_files(Path(root) / "source")

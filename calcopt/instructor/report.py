@@ -5,10 +5,10 @@ as ``report.html`` (everything named while grading, then the pass rate of every 
 day) and ``scores.png`` (the distribution of total scores, one panel a day). The grades
 themselves are in ``<root>/grades.csv``.
 """
-import html
 from pathlib import Path
 
 import matplotlib
+import mistune
 
 matplotlib.use("Agg")  # a file, never a window
 import matplotlib.pyplot as plt  # noqa: E402
@@ -75,36 +75,11 @@ def _day_section(day, data):
 
 
 def _html(lines):
-    """The markdown report as a standalone HTML page (headings, lists, tables, the plot)."""
-    body, in_table = [], False
-    for line in lines:
-        cells = [html.escape(c.strip()) for c in line.strip("|").split("|")] if line.startswith("|") else None
-        if cells and set(line) <= set("|-"):
-            continue  # the markdown rule under a table header
-        if cells and not in_table:
-            body.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>")
-            in_table = True
-            continue
-        if in_table and not cells:
-            body.append("</table>")
-            in_table = False
-        if cells:
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        elif line.startswith("## "):
-            body.append(f"<h2>{html.escape(line[3:])}</h2>")
-        elif line.startswith("# "):
-            body.append(f"<h1>{html.escape(line[2:])}</h1>")
-        elif line.startswith("- "):
-            body.append(f"<li>{html.escape(line[2:])}</li>")
-        elif line.startswith("!["):
-            body.append('<img src="scores.png" alt="Score distribution per day">')
-        elif line:
-            body.append(f"<p>{html.escape(line)}</p>")
-    if in_table:
-        body.append("</table>")
+    """The markdown report as a standalone HTML page, by nbconvert's own markdown renderer."""
+    body = mistune.create_markdown(plugins=["table"])("\n".join(lines))
     style = "body{font-family:sans-serif;max-width:60em;margin:auto}td,th{padding:2px 8px;border:1px solid #ccc}"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
-            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+            f"<style>{style}</style></head><body>\n{body}</body></html>\n")
 
 
 def _plot_scores(days, path):
