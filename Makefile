@@ -36,8 +36,9 @@ lab: setup
 test: setup
 	$(PY) -m pytest -n auto --dist loadfile
 
+# `make release DAY=day04_backprop` rebuilds one day (several: DAY="day04_backprop day05_sgd").
 release: setup
-	$(PY) -m calcopt.instructor.release
+	$(PY) -m calcopt.instructor.release $(DAY)
 
 grade: setup
 	$(if $(DB),CALCOPT_DB='$(DB)') $(PY) -m calcopt.instructor.grade \

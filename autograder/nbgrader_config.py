@@ -7,3 +7,5 @@ from calcopt.instructor.config import course_config
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
 c.merge(type(c)(course_config(os.path.dirname(os.path.abspath(__file__)))))
+if os.environ.get("CALCOPT_DB"):  # `make grade DB=...`: kept off command lines
+    c.CourseDirectory.db_url = os.environ["CALCOPT_DB"]

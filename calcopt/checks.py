@@ -152,16 +152,19 @@ def compare_close(name, have, want, *, rtol, atol, dtype=None, required_dtype=No
     bad_nan = _isnan(have) & ~_isnan(want)
     if bad_nan.any():
         return f"{name}: got NaN where {_float(_first(want, bad_nan))!r} was expected"
-    tolerance = atol + rtol * _abs(want)
-    with _errstate(invalid="ignore"):
+    with _errstate(invalid="ignore", over="ignore"):  # inf * 0 and inf - inf are not news
+        tolerance = atol + rtol * _abs(want)
         off = ~(_abs(have - want) <= tolerance) & _isfinite(want)
     off |= _isfinite(have) != _isfinite(want)
     if off.any():
         index = _first_index(off)
         where = "" if have.ndim == 0 else f" at index {index if _len(index) > 1 else index[0]}"
+        with _errstate(invalid="ignore", over="ignore"):
+            gap = _float(_abs(have[index] - want[index]))
+        # The gap against what the tolerance allows there, in the tolerance's own terms.
         return (f"{name}: expected {_float(want[index])!r}{where}, got {_float(have[index])!r} "
-                f"(relative error {rel_error(have[index], want[index]):.2e}, "
-                f"allowed rtol={rtol:g}, atol={atol:g})")
+                f"(off by {gap:.2e}; allowed atol + rtol*|expected| = {_float(tolerance[index]):.2e} "
+                f"with rtol={rtol:g}, atol={atol:g})")
     return None
 
 
@@ -202,6 +205,21 @@ def expect(name, got, *, rtol=1e-7, atol=0.0, dtype=None):
                 rtol=rtol, atol=atol, required_dtype=required)
     else:
         _record("expect", name, exact=exact(got))
+
+
+HIDDEN_SEED_VARIABLE = "CALCOPT_HIDDEN_SEED"
+
+
+def hidden_rng(stream):
+    """The random generator for one hidden test: ``stream`` (an int) names the test, and the
+    course's hidden seed, which the grader passes in ``CALCOPT_HIDDEN_SEED``, mixes in.
+
+    The seed lives outside the repository (``autograder/hidden_seed``, git-ignored, chosen once
+    per term), so the hidden inputs cannot be read from the public sources and their answers
+    cannot be computed in advance. Without it (a full notebook run at home) the seed is 0.
+    """
+    seed = int(os.environ.get(HIDDEN_SEED_VARIABLE) or 0)
+    return np.random.default_rng([seed, int(stream)])
 
 
 def check_true(name, condition, message):

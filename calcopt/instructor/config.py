@@ -1,11 +1,12 @@
 """The nbgrader configuration of the course, in one place: ``autograder/nbgrader_config.py``
 loads it for the course root, and each grading worker for its scratch copy of one submission."""
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                    LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from .notebooks import CODE_STUB
-from .preprocessors import GradingExecute, VerifyOutsideKernel, WarningsAreNotFailures
+from .preprocessors import (GradingExecute, HideHiddenTests, SafeOutputs, VerifyOutsideKernel,
+                            WarningsAreNotFailures)
 
 COURSE_ID = "calcopt"
 
@@ -14,6 +15,7 @@ AUTOGRADE_PREPROCESSORS = [
     GradingExecute,
     VerifyOutsideKernel,
     WarningsAreNotFailures,
+    SafeOutputs,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -39,6 +41,11 @@ def course_config(root):
         # machine and for the imports of PyTorch and TensorFlow in the first cells.
         "GradingExecute": {"timeout": 60},
         "Autograde": {"autograde_preprocessors": AUTOGRADE_PREPROCESSORS},
+        # Students' feedback: no hidden test's code, inputs or values (nbgrader shows them).
+        "GenerateFeedback": {"preprocessors": [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]},
+        # Feedback pages and formgrader clean what a submission wrote, where their templates
+        # let them (the outputs); SafeOutputs cleaned the rest when grading.
+        "HTMLExporter": {"sanitize_html": True},
     }
 
 

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import assignments, gradebook, intake, report
+from . import assignments, gradebook, intake, report, sandbox
 from .executors import run_all
 from .progress import Progress, summary_table
 from .release import REPO, build_sources, generate_assignment, run_nbgrader
@@ -31,19 +31,19 @@ from .worker import Task, grade_one
 
 def prepare_day(args):
     """(template, {notebook: key}) of one day; runs in a worker process."""
-    root, day, notebook_paths = args
+    root, day, notebook_paths, seed = args
     template = assignments.gradebook_template(root, day)
-    keys = {Path(p).stem: assignments.answer_key(p, Path(root) / "keys" / day) for p in notebook_paths}
+    keys = {Path(p).stem: assignments.answer_key(p, Path(root) / "keys" / day, seed) for p in notebook_paths}
     return template, keys
 
 
-def prepare(root, days, db_url, workers, log):
+def prepare(root, days, db_url, workers, seed, log):
     """Step 1 and 2 for ``days`` ({day: [source notebooks]}): {day: (template, keys)}."""
     for day in days:
         generate_assignment(root, day, db_url)
     prepared = {}
-    jobs = [(str(root), day, [str(p) for p in paths]) for day, paths in days.items()]
-    for (_, day, _), value, error in run_all(prepare_day, jobs, workers=workers):
+    jobs = [(str(root), day, [str(p) for p in paths], seed) for day, paths in days.items()]
+    for (_, day, _, _), value, error in run_all(prepare_day, jobs, workers=workers):
         if error:
             raise RuntimeError(f"preparing {day}: {error}")
         log(f"{day}: answer key ready")
@@ -109,13 +109,14 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
         log(f"no submissions in {root / 'submitted'}: expected <student>/<day>/<notebook>.ipynb")
     problems = {(s.student, s.day): list(s.problems) for s in submissions if s.problems}
     needed = {s.day: built[s.day] for s in submissions if s.gradable}
-    prepared = prepare(root, needed, db_url, workers, log) if needed else {}
+    settings = dict(settings or {}, hidden_seed=assignments.hidden_seed(root))
+    prepared = prepare(root, needed, db_url, workers, settings["hidden_seed"], log) if needed else {}
     tasks = make_tasks(submissions, prepared, db_url, settings)
     timestamps = {(s.student, s.day): s.timestamp for s in submissions}
     times = run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log)
 
     problems = {key: lines for key, lines in problems.items() if lines}
-    export = run_nbgrader(["export", "--to", "grades.csv", f"--CourseDirectory.db_url={db_url}"], root)
+    export = run_nbgrader(["export", "--to", "grades.csv"], root, db_url=db_url)
     if export.returncode != 0:
         raise RuntimeError(f"nbgrader export failed:\n{export.stdout}{export.stderr}")
     not_graded = {(s.student, s.day): s.problems for s in submissions if not s.gradable}
@@ -125,6 +126,7 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
 
 
 def main(argv=None):
+    sandbox.private_process()  # the environment may hold the gradebook's password
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=REPO / "autograder", type=Path, help="nbgrader course root")
     # Read from the environment by default: a command line (and a password in it) is
@@ -136,11 +138,13 @@ def main(argv=None):
     parser.add_argument("--scheduler",
                         help="Dask scheduler address, e.g. tcp://host:8786, to grade on a cluster")
     parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    parser.add_argument("--budget", type=int, default=600, help="seconds allowed per submission")
     parser.add_argument("--memory-gb", type=float, default=4.0, help="memory cap per kernel")
     parser.add_argument("--max-processes", type=int, default=1024,
                         help="processes and threads per kernel (where a cgroup pids controller is writable)")
     args = parser.parse_args(argv)
-    settings = {"timeout": args.timeout, "memory_bytes": int(args.memory_gb * 2**30),
+    settings = {"timeout": args.timeout, "submission_budget": args.budget,
+                "memory_bytes": int(args.memory_gb * 2**30),
                 "max_processes": args.max_processes}
     start = time.monotonic()
     problems = grade(args.root, args.db_url, args.workers, args.scheduler, settings)

@@ -10,8 +10,17 @@ named in one line and handled so that the rest is graded:
 - a notebook of another day: not graded here, named;
 - any other file: ignored, named;
 - outputs are cleared before grading (nbgrader would clear them anyway), so a notebook full of
-  huge outputs costs nothing; more than ``HUGE_BYTES`` of them is named.
+  huge outputs costs nothing; more than ``HUGE_BYTES`` of them is named;
+- a file over ``MAX_BYTES`` is refused before it is read: that notebook scores 0;
+- a symbolic link, anywhere (a student folder, a day folder, a notebook): named, never
+  followed, so nobody is graded on a classmate's notebook and no file elsewhere is read;
+- a student folder whose name is not a ``SAFE_NAME`` (a comma or a line break would forge rows
+  of grades.csv and lines of the report): named, and nobody is graded under it.
+Paths in these lines are quoted when they hold anything but plain printable characters.
 """
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +28,10 @@ import nbformat
 from nbgrader.utils import parse_utc
 
 HUGE_BYTES = 5 << 20
+MAX_BYTES = 100 << 20  # a bigger file is refused before it is read
+# A student's folder name becomes a row of grades.csv and a folder of feedback: letters,
+# digits and . _ - @ + only, starting with a letter or digit (no spreadsheet formula).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 NBGRADER_FILES = {"timestamp.txt"}  # written by nbgrader's collect and submit; not an extra file
 
 
@@ -59,10 +72,38 @@ def identify(nb, signatures):
     return best if best is not None and ids & signatures[best] else None
 
 
+def read_regular_file(path, max_bytes=None):
+    """The bytes of ``path`` if it is a regular file (not a link, a device or a pipe) of at most
+    ``max_bytes``; None otherwise. A link is never followed, not even at the last step."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or (max_bytes is not None and info.st_size > max_bytes):
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
+
+
+def shown(path):
+    """A path as it may appear in a one-line report: as it is when every character is plain
+    (no line break, comma or control character could forge a line or a column), else quoted."""
+    text = str(path)
+    return text if text.isprintable() and "," not in text else repr(text)
+
+
 def read_notebook(path):
     """(notebook, None) or (None, the reason it cannot be read)."""
+    size = path.lstat().st_size
+    if size > MAX_BYTES:
+        return None, f"{size / 2**20:.0f} MB, over the {MAX_BYTES >> 20} MB a notebook may have"
+    data = read_regular_file(path, MAX_BYTES)
+    if data is None:
+        return None, "not a regular file"
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return None, f"not UTF-8 text (byte {error.start})"
     try:
@@ -86,8 +127,12 @@ def find_submissions(root, days, signatures):
     """Every ``submitted/<student>/<day>/`` folder, each with the files to grade and the
     problems found. ``days``: {day: [notebook stems]}."""
     found = []
-    for student_dir in sorted(p for p in (Path(root) / "submitted").glob("*") if p.is_dir()):
-        for day_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+    for student_dir in _entries(Path(root) / "submitted", found):
+        if not SAFE_NAME.fullmatch(student_dir.name):
+            found.append(_refused(student_dir, "not a safe student name (letters, digits and . _ - @ + "
+                                  "only, starting with a letter or digit); nobody graded under it"))
+            continue
+        for day_dir in _entries(student_dir, found):
             submission = Submission(student_dir.name, day_dir.name, day_dir)
             if day_dir.name in days:
                 _collect(submission, days[day_dir.name], signatures)
@@ -97,6 +142,23 @@ def find_submissions(root, days, signatures):
     return found
 
 
+def _entries(folder, found):
+    """The sub-folders of ``folder``, sorted; a link in their place is refused, not followed."""
+    folders = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_symlink():
+            found.append(_refused(path, "a symbolic link, not followed; nothing graded through it"))
+        elif path.is_dir():
+            folders.append(path)
+    return folders
+
+
+def _refused(path, reason):
+    submission = Submission(shown(path), "", path, gradable=False)
+    submission.problems.append(f"{shown(path)}: {reason}")
+    return submission
+
+
 def _unknown_day(submission, signatures):
     submission.gradable = False
     hint = ""
@@ -104,18 +166,18 @@ def _unknown_day(submission, signatures):
         nb, _ = read_notebook(path)
         owner = identify(nb, signatures) if nb else None
         if owner:
-            hint = f"; its {path.name} belongs to {owner[0]}: move it to submitted/{submission.student}/{owner[0]}/"
+            hint = f"; its {shown(path.name)} belongs to {owner[0]}: move it to submitted/{submission.student}/{owner[0]}/"
             break
-    submission.problems.append(f"{submission.path}: no assignment named {submission.day!r}, not graded{hint}")
+    submission.problems.append(f"{shown(submission.path)}: no assignment named {submission.day!r}, not graded{hint}")
 
 
 def _read_timestamp(submission):
     path = submission.path / "timestamp.txt"
-    if path.exists():
+    if path.exists() or path.is_symlink():
         try:
-            submission.timestamp = parse_utc(path.read_text().strip())
+            submission.timestamp = parse_utc(read_regular_file(path, 1 << 10).decode().strip())
         except Exception:  # unparseable: graded as if on time, and said so
-            submission.problems.append(f"{path}: not a timestamp, ignored")
+            submission.problems.append(f"{shown(path)}: not a timestamp, ignored")
 
 
 def _not_a_notebook(submission, path):
@@ -125,19 +187,19 @@ def _not_a_notebook(submission, path):
     if path.suffix == ".ipynb":
         return False
     if path.name not in NBGRADER_FILES:
-        submission.problems.append(f"{path}: not a notebook of the assignment, ignored")
+        submission.problems.append(f"{shown(path)}: not a notebook of the assignment, ignored")
     return True
 
 
 def _collect(submission, expected, signatures):
     _read_timestamp(submission)
     renamed, unreadable = [], set()
-    for path in sorted(p for p in submission.path.rglob("*") if p.is_file()):
+    for path in _files_within(submission):
         if _not_a_notebook(submission, path):
             continue
         nb, reason = read_notebook(path)
         if nb is None:
-            submission.problems.append(f"{path}: {reason}; scored 0")
+            submission.problems.append(f"{shown(path)}: {reason}; scored 0")
             unreadable.add(path.name)
             continue
         owner = identify(nb, signatures)
@@ -147,24 +209,37 @@ def _collect(submission, expected, signatures):
             renamed.append((path, nb, owner[1]))
         elif owner:
             submission.problems.append(
-                f"{path}: a notebook of {owner[0]} ({owner[1]}.ipynb), not of {submission.day}; not graded here")
+                f"{shown(path)}: a notebook of {owner[0]} ({owner[1]}.ipynb), not of {submission.day}; not graded here")
         else:
-            submission.problems.append(f"{path}: not a notebook of {submission.day}, ignored")
+            submission.problems.append(f"{shown(path)}: not a notebook of {submission.day}, ignored")
     for path, nb, stem in renamed:
         target = f"{stem}.ipynb"
         if target in submission.files:
-            submission.problems.append(f"{path}: a second copy of {target}, ignored")
+            submission.problems.append(f"{shown(path)}: a second copy of {target}, ignored")
         else:
-            submission.problems.append(f"{path}: graded as {target}")
+            submission.problems.append(f"{shown(path)}: graded as {target}")
             _accept(submission, path, nb, target)
     for stem in expected:
         if f"{stem}.ipynb" not in submission.files and f"{stem}.ipynb" not in unreadable:
-            submission.problems.append(f"{submission.path / (stem + '.ipynb')}: missing; scored 0")
+            submission.problems.append(f"{shown(submission.path / (stem + '.ipynb'))}: missing; scored 0")
+
+
+def _files_within(submission):
+    """Every regular file under the submission's folder; links are named, never followed."""
+    files = []
+    for folder, dirs, names in os.walk(submission.path):  # does not descend into linked folders
+        for name in sorted(dirs + names):
+            path = Path(folder) / name
+            if path.is_symlink():
+                submission.problems.append(f"{shown(path)}: a symbolic link, not followed")
+            elif name in names:
+                files.append(path)
+    return sorted(files)
 
 
 def _accept(submission, path, nb, target):
     size = path.stat().st_size
     if size > HUGE_BYTES:
         submission.problems.append(
-            f"{path}: {size / 2**20:.0f} MB, mostly outputs; outputs cleared before grading")
+            f"{shown(path)}: {size / 2**20:.0f} MB, mostly outputs; outputs cleared before grading")
     submission.files[target] = nbformat.writes(clear_outputs(nb)).encode()

@@ -33,10 +33,15 @@ def tool_env():
     return env
 
 
-def run_nbgrader(args, root):
-    """Run one nbgrader command in the course root; return its CompletedProcess."""
+def run_nbgrader(args, root, db_url=None):
+    """Run one nbgrader command in the course root; return its CompletedProcess. A gradebook
+    URL goes through the environment (``CALCOPT_DB``, read by ``nbgrader_config.py``): a
+    command line, and a password in it, can be read by every process on the machine."""
     command = [sys.executable, "-m", "nbgrader", *args]
-    return subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
+    env = tool_env()
+    if db_url:
+        env["CALCOPT_DB"] = db_url
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
 
 
 def copy_course_root(parent, config=None):
@@ -73,10 +78,7 @@ def build_sources(root, only=None):
 def generate_assignment(root, day, db_url=None):
     """Step 2 for one day, into the gradebook at ``db_url`` (default: the root's SQLite file);
     raises RuntimeError with nbgrader's own words on failure."""
-    args = ["generate_assignment", day, "--force"]
-    if db_url:
-        args.append(f"--CourseDirectory.db_url={db_url}")
-    result = run_nbgrader(args, root)
+    result = run_nbgrader(["generate_assignment", day, "--force"], root, db_url=db_url)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {day} failed:\n{result.stdout}{result.stderr}")
     return Path(root) / "release" / day

@@ -102,18 +102,23 @@ def _judge_expect(name, record, expected):
                          required_dtype=expected.get("required_dtype"))
 
 
+HIDDEN = "hidden check"  # how a hidden test's failure starts; feedback shows no more of it
+
+
 def verdict(records, expected):
-    """Why a grade cell whose checks recorded ``records`` fails against the key, or None."""
+    """Why a grade cell whose checks recorded ``records`` fails against the key, or None.
+    A hidden test's failure reads ``hidden check <k> of <n> failed: <why>``."""
     for index, want in enumerate(expected):
+        hidden = want["check"] == "expect"
         if index >= len(records):
-            return (f"the test stopped before check {index + 1} of {len(expected)} "
-                    f"({want['name']}) could run")
+            what = f"{HIDDEN} {index + 1}" if hidden else f"check {index + 1} ({want['name']})"
+            return f"the test stopped before {what} of {len(expected)} could run"
         try:
             problem = judge(records[index], want)
         except Exception as error:  # a forged or damaged record
             problem = f"check {want['name']!r} left an unreadable record ({type(error).__name__})"
         if problem:
-            return problem
+            return f"{HIDDEN} {index + 1} of {len(expected)} failed: {problem}" if hidden else problem
     if len(records) > len(expected):
         return f"{len(records)} checks ran where the test has {len(expected)}"
     return None
@@ -145,6 +150,9 @@ def apply_key(nb, key):
             problem = verdict(records, key[grade_id])
         else:  # fail closed: a test the key does not know cannot be judged
             problem = f"the answer key has no test {grade_id!r}"
+        raised = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if problem and raised and "stopped before" in problem:  # say what stopped it
+            problem += f", after {raised[0].get('ename')}: {str(raised[0].get('evalue'))[:200]}"
         if problem:
             failures[grade_id] = problem
             cell.outputs.append(failure_output(problem))

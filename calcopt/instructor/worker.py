@@ -24,6 +24,8 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from .config import course_config
+from .intake import read_regular_file
+from .sandbox import private_process
 
 # nbgrader 0.9.6 trips SQLAlchemy 2's autoflush warnings on every submission; harmless.
 warnings.filterwarnings("ignore", category=SAWarning)
@@ -60,6 +62,7 @@ def grade_one(task):
     """Autograde and write feedback for one submission; raises RuntimeError with nbgrader's
     own error when nbgrader itself fails."""
     start = time.monotonic()
+    private_process()  # a worker's environment may hold the gradebook's password
     with tempfile.TemporaryDirectory(prefix="calcopt-grade-") as scratch:
         root = Path(scratch)
         api = _scratch_course(root, task)
@@ -88,6 +91,7 @@ def _scratch_course(root, task):
     for notebook, key in task.keys.items():
         (root / "keys" / f"{notebook}.json").write_text(json.dumps(key))
     config = Config(course_config(root))
+    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"  # never the course's
     config.GradingExecute.incident_file = str(root / "incidents.jsonl")
     config.VerifyOutsideKernel.key_dir = str(root / "keys")
     for option, value in task.settings.items():
@@ -106,8 +110,13 @@ def _read_scores(root, task, result):
 
 
 def _files(directory, pattern):
-    """The graded notebooks or the feedback pages, and nothing else a kernel may have written."""
-    return {path.name: path.read_bytes() for path in sorted(directory.glob(pattern)) if path.is_file()}
+    """The graded notebooks or the feedback pages: regular files only, never through a link."""
+    files = {}
+    for path in sorted(directory.glob(pattern)):
+        content = read_regular_file(path)
+        if content is not None:
+            files[path.name] = content
+    return files
 
 
 def _incidents(path):

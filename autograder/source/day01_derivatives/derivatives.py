@@ -15,7 +15,7 @@
 import math
 
 import numpy as np
-from calcopt.checks import check_close, check_true, check_type, expect, rel_error
+from calcopt.checks import check_close, check_true, check_type, expect, hidden_rng, rel_error
 
 import matplotlib.pyplot as plt
 import tensorflow as tf
@@ -272,7 +272,7 @@ check_close("forward_difference(x**2, [0, 1, 2], 0.5)",
             forward_difference(np.square, np.array([0.0, 1.0, 2.0]), 0.5), np.array([0.5, 2.5, 4.5]), rtol=1e-12)
 print("forward_difference: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(101)
+test_rng = hidden_rng(101)
 for _ in range(40):
     a, b, c, d = map(float, test_rng.normal(size=4))
     x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
@@ -316,7 +316,7 @@ check_close("central_difference(x**2, [0, 1, 2], 0.5)", central_difference(np.sq
             np.array([0.0, 2.0, 4.0]), rtol=1e-12, atol=1e-15)
 print("central_difference: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(202)
+test_rng = hidden_rng(202)
 for _ in range(40):
     a, b, c, d = map(float, test_rng.normal(size=4))
     x, h = float(test_rng.uniform(-5, 5)), float(10 ** test_rng.uniform(-4, 0))
@@ -372,7 +372,7 @@ check_close("derivative_on_grid(np.tanh, grid) against torch.autograd", derivati
             x_ref.grad.numpy(), rtol=1e-8, atol=1e-9)
 print("derivative_on_grid: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(303)
+test_rng = hidden_rng(303)
 for shape in [(50,), (4, 5), (2, 3, 4), (1,), (1, 1)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-5, 5, size=shape)
@@ -425,7 +425,7 @@ check_close("error_order, central difference of exp at 1", error_order(
     hs_fit, np.abs((np.exp(1 + hs_fit) - np.exp(1 - hs_fit)) / (2 * hs_fit) - math.e)), 2.0, rtol=0.02)
 print("error_order: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(404)
+test_rng = hidden_rng(404)
 for _ in range(30):
     n = int(test_rng.integers(2, 40))
     hs_t = 10 ** test_rng.uniform(-10, 0, size=n)
@@ -478,7 +478,7 @@ check_close("torch_derivative(torch.sin, float32 grid), in float64 at the float3
 check_close("torch_derivative(t**3, grid)", torch_derivative(lambda t: t**3, grid), 3 * grid**2, rtol=1e-12, atol=1e-15)
 print("torch_derivative: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(505)
+test_rng = hidden_rng(505)
 for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-4, 4, size=shape)
@@ -534,7 +534,7 @@ check_close("tf_derivative(tf.tanh, grid) against torch.autograd", tf_derivative
             rtol=1e-12, atol=1e-15)
 print("tf_derivative: visible checks passed")
 ### BEGIN HIDDEN TESTS
-test_rng = np.random.default_rng(606)
+test_rng = hidden_rng(606)
 for shape in [(30,), (2, 3), (1,), (1, 1), (2, 2, 2)]:
     a, b, c, d = map(float, test_rng.normal(size=4))
     xs_t = test_rng.uniform(-4, 4, size=shape)

@@ -20,7 +20,7 @@ import math
 import time
 
 import numpy as np
-from calcopt.checks import check_close, check_true, check_type, expect, rel_error
+from calcopt.checks import check_close, check_true, check_type, expect, hidden_rng, rel_error
 import matplotlib.pyplot as plt
 import tensorflow as tf
 import torch
@@ -373,7 +373,7 @@ check_close("numerical_gradient of sum(sin(x)) at (0, 1, 2)",
             np.cos(np.array([0.0, 1.0, 2.0])), rtol=1e-8)
 print("numerical_gradient: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(201)
+_rng = hidden_rng(201)
 for _n in (1, 2, 5, 10):
     _A, _b = _rng.normal(size=(_n, _n)), _rng.normal(size=_n)
     _fun = lambda p, A=_A, b=_b: 0.5 * p @ A @ p + b @ p + np.sum(np.sin(p))  # noqa: E731
@@ -421,7 +421,7 @@ check_close("directional_derivative((3, 4), (2, 0)): normalise v",
             directional_derivative(np.array([3.0, 4.0]), np.array([2.0, 0.0])), 3.0, rtol=1e-12)
 print("directional_derivative: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(202)
+_rng = hidden_rng(202)
 for _n in (1, 2, 3, 8):
     for _gr, _v in ((_rng.normal(size=_n), _rng.normal(size=_n)), (np.zeros(_n), _rng.normal(size=_n)),
                     (_rng.normal(size=_n), 1e-6 * _rng.normal(size=_n)),
@@ -471,7 +471,7 @@ check_close("gradient_check of 2x² as the gradient of x³ (|3 - 2| / (3 + 2))",
             gradient_check(_cube, lambda p: 2 * p ** 2, np.array([1.0, -2.0, 0.5])), 0.2, rtol=1e-6)
 print("gradient_check: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(203)
+_rng = hidden_rng(203)
 for _n in (1, 3, 6):
     _A, _b = _rng.normal(size=(_n, _n)), _rng.normal(size=_n)
     _fun = lambda p, A=_A, b=_b: 0.5 * p @ A @ p + b @ p + np.sum(np.cos(p))  # noqa: E731
@@ -532,7 +532,7 @@ check_close("jacobian of (x²y, 5x + sin y, eˣy) against torch.autograd.functio
                                                dtype=torch.float64)).numpy(), rtol=1e-7, atol=1e-9)
 print("jacobian: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(204)
+_rng = hidden_rng(204)
 for _m, _n in ((1, 1), (1, 4), (3, 1), (2, 5), (6, 3)):
     _A, _B = _rng.normal(size=(_m, _n)), _rng.normal(size=(_m, _n))
     _Fr = lambda p, A=_A, B=_B: A @ np.sin(p) + B @ p ** 2  # noqa: E731
@@ -589,7 +589,7 @@ check_close("hessian of x² + 3y² + sin(xy) against torch.autograd.functional.h
                 [1.2, -0.7], dtype=torch.float64)).numpy(), rtol=1e-5, atol=1e-5)
 print("hessian: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(205)
+_rng = hidden_rng(205)
 for _n in (1, 2, 4, 7):
     _A, _c = _rng.normal(size=(_n, _n)), 0.3 * _rng.normal(size=_n)
     _fr = lambda p, A=_A, c=_c: 0.5 * p @ A @ p + np.sum(np.cos(p)) + np.exp(c @ p)  # noqa: E731
@@ -636,7 +636,7 @@ check_close("torch_gradient of x² + 3y² + sin(xy) at (1.2, -0.7)",
             rtol=1e-12)
 print("torch_gradient: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(206)
+_rng = hidden_rng(206)
 for _n in (1, 3, 8):
     _A, _b = _rng.normal(size=(_n, _n)), _rng.normal(size=_n)
     _ft = lambda t, A=torch.tensor(_A), b=torch.tensor(_b): 0.5 * t @ A @ t + b @ t + torch.sin(t).sum()  # noqa: E731
@@ -697,7 +697,7 @@ check_close("tf_hessian_vector_product of x² + 3y² + sin(xy) against torch.aut
             rtol=1e-10, atol=1e-12)
 print("tf_hessian_vector_product: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(207)
+_rng = hidden_rng(207)
 for _n in (1, 3, 6):
     _A, _c = _rng.normal(size=(_n, _n)), 0.3 * _rng.normal(size=_n)
     _ft = lambda t, A=tf.constant(_A), c=tf.constant(_c): (  # noqa: E731

@@ -23,7 +23,7 @@
 # | who | Cauchy (1847), for the orbits of celestial bodies |
 
 # %% nbgrader={"grade_id": "setup", "locked": true}
-from calcopt.checks import check_close, check_equal, check_true, check_type, expect, rel_error
+from calcopt.checks import check_close, check_equal, check_true, check_type, expect, hidden_rng, rel_error
 import numpy as np
 import matplotlib.pyplot as plt
 from calcopt.plots import plot_contour_path
@@ -470,7 +470,7 @@ _traj = gradient_descent(lambda x: np.array([2.0, 20.0]) * x, np.array([1.0, 1.0
 check_close("gradient_descent(x^2 + 10y^2 from (1, 1), lr 0.05)", _traj, np.array([[1.0, 1.0], [0.9, 0.0], [0.81, 0.0]]), atol=1e-15)
 print("gradient_descent: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(301)
+_rng = hidden_rng(301)
 for _trial in range(20):  # diagonal quadratics, grad = lam * x
     _n = int(_rng.integers(1, 6))
     _lam, _x0 = _rng.uniform(0.1, 5.0, size=_n), _rng.normal(scale=3.0, size=_n)
@@ -524,7 +524,7 @@ for _H, _label in [(np.diag([2.0, 3.0]), "minimum"), (np.diag([-1.0, -2.0]), "ma
     check_equal(f"classify_critical_point({_H.tolist()})", classify_critical_point(_H), _label)
 print("classify_critical_point: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(302)
+_rng = hidden_rng(302)
 def _rotated(eigenvalues, dtype=np.float64):  # a symmetric matrix with these eigenvalues
     q = np.linalg.qr(_rng.normal(size=(len(eigenvalues), len(eigenvalues))))[0]
     h = q @ np.diag(eigenvalues) @ q.T
@@ -581,7 +581,7 @@ _x1 = newton_step(lambda x: _A @ x - _b, lambda x: _A, np.array([5.0, -7.0]))
 check_close("newton_step on a 2-D quadratic lands on the minimum", _x1, np.array([0.6, -0.8]), rtol=1e-12)
 print("newton_step: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(303)
+_rng = hidden_rng(303)
 for _trial in range(20):  # random quadratics 0.5 x^T A x - b^T x, from a random start
     _n = int(_rng.integers(1, 7))
     _q = np.linalg.qr(_rng.normal(size=(_n, _n)))[0]
@@ -624,7 +624,7 @@ check_close("max_stable_lr(diag(1, 10))", _lr, 0.2, rtol=1e-12)
 check_close("max_stable_lr([[2]])", max_stable_lr(np.array([[2.0]])), 1.0, rtol=1e-12)
 print("max_stable_lr: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(304)
+_rng = hidden_rng(304)
 def _spd(n):  # a random symmetric positive definite matrix, eigenvalues in [0.1, 50]
     e = _rng.uniform(0.1, 50.0, size=n)
     q = np.linalg.qr(_rng.normal(size=(n, n)))[0]
@@ -678,7 +678,7 @@ def _expect_optimum(name, result, rtol, atol):
     expect(f"{name}: x", result[0], rtol=rtol, atol=atol, dtype=np.float64)
     expect(f"{name}: lam", result[1], rtol=rtol, atol=atol, dtype=np.float64)
 
-_rng = np.random.default_rng(305)
+_rng = hidden_rng(305)
 for _trial in range(20):
     _n = int(_rng.integers(2, 7))
     _m = int(_rng.integers(1, _n))
@@ -733,7 +733,7 @@ _got = torch_sgd_trajectory(lambda x: 0.5 * x @ torch.tensor(_A) @ x - torch.ten
 check_close("torch_sgd_trajectory(Section 4's quadratic)", _got, np.array(_section4), rtol=1e-12)
 print("torch_sgd_trajectory: visible checks passed")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(306)
+_rng = hidden_rng(306)
 for _trial in range(6):  # f = 0.5 x^T A x + sum cosh(x)
     _n = int(_rng.integers(1, 5))
     _q = np.linalg.qr(_rng.normal(size=(_n, _n)))[0]
@@ -791,7 +791,7 @@ _got = keras_sgd_trajectory(_f, _x0, 0.2, 15)
 check_close("keras_sgd_trajectory(Section 4's quadratic)", _got, np.array(_section4), rtol=1e-6)
 print(f"keras_sgd_trajectory: visible checks passed; largest relative gap to NumPy {rel_error(_got, np.array(_section4)):.1e}")
 ### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(307)
+_rng = hidden_rng(307)
 for _trial in range(5):  # f = 0.5 x^T A x + sum cosh(x)
     _n = int(_rng.integers(1, 5))
     _q = np.linalg.qr(_rng.normal(size=(_n, _n)))[0]
