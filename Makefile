@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: setup lab test release grade bench clean
+.PHONY: setup lab test test-browser release grade bench clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,11 @@ test: setup
 	$(PY) -m pytest -n auto --dist loadfile
 
 # `make release DAY=day04_backprop` rebuilds one day (several: DAY="day04_backprop day05_sgd").
+# The student notebooks of every day in a real browser, Validate and formgrader: about ten
+# minutes more than `make test`, so kept apart from it.
+test-browser: setup
+	$(PY) -m pytest -n auto --dist loadfile -m course_browser
+
 release: setup
 	$(PY) -m calcopt.instructor.release $(DAY)
 

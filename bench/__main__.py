@@ -3,10 +3,17 @@
 
 - a derivative over a grid: a pure-Python loop against one vectorised NumPy expression
   against torch.autograd and tf.GradientTape (Day 1);
+- an Adam step on 10 million weights against the memory-bandwidth bound (Day 6,
+  ``bench.adam_step``);
 - the cost of `import nbformat`, paid by every nbgrader command (`make setup` removes the
   optional rfc3987-syntax grammar that otherwise adds about 1.5 s to it);
+- every solution notebook from a cold kernel against its 45 s budget, and the course's total
+  (``bench.notebooks``); each explorer's callback latency in the kernel, median and worst of
+  50 value changes against the 30 ms goal (``bench.widgets``);
 - grading: `make grade` against serial `nbgrader autograde` on 20 students of every day
-  (``bench.grading``, about 20 minutes on 2 cores; `python -m bench --quick` skips it).
+  (``bench.grading``, about 20 minutes on 2 cores; `python -m bench --quick` skips it);
+- `python -m bench --setup` only: `make setup` from nothing in a scratch clone, timed, and the
+  environment's size on disk (it reinstalls everything, so `make bench` does not run it).
 """
 import subprocess
 import sys
@@ -69,9 +76,42 @@ def import_figures():
     print(f"python -c 'import nbformat' (whole process, best of 3): {seconds:.2f} s")
 
 
+def setup_figures():
+    """`make setup` from nothing in a scratch clone of this repository (committed files only),
+    timed, and the size of the .venv it makes; against the time of `python -m venv` alone."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="setup-bench-") as scratch:
+        clone = Path(scratch) / "course"
+        subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+        env = {k: v for k, v in __import__("os").environ.items() if k not in ("VIRTUAL_ENV",)}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "venv", str(Path(scratch) / "bare")], check=True)
+        bare = time.perf_counter() - start
+        start = time.perf_counter()
+        subprocess.run(["make", "-s", "setup"], cwd=clone, env=env, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        size = subprocess.run(["du", "-sb", str(clone / ".venv")], capture_output=True, text=True,
+                              check=True).stdout.split()[0]
+        shutil.rmtree(clone / ".venv", ignore_errors=True)
+    print(f"make setup from nothing: {seconds:.0f} s ({seconds / bare:.0f}x a bare `python -m venv`), "
+          f".venv {int(size) / 1e9:.2f} GB")
+
+
 if __name__ == "__main__":
+    if "--setup" in sys.argv:
+        setup_figures()
+        sys.exit()
     derivative_figures()
+    from bench import adam_step
+
+    adam_step.main()
     import_figures()
+    from bench import notebooks
+
+    notebooks.main()
     if "--quick" not in sys.argv:
         from bench import grading
 

@@ -2,22 +2,17 @@
 into its slider reaches the kernel and moves the tangent line, and the page's figure redraws."""
 import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 
 import nbformat
 import numpy as np
 import pytest
 
+import browser
+from browser import TOKEN
 from calcopt.instructor.notebooks import KERNELSPEC
-from test_lab import TOKEN, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 EXPLORER_CELL = """%matplotlib widget
 import json, pathlib
@@ -36,58 +31,26 @@ explorer"""
 
 @pytest.fixture(scope="module")
 def lab_with_explorer(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("lab")
+    browser.require_chromium()
+    root = tmp_path_factory.mktemp("lab") / "root"
+    root.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(EXPLORER_CELL)])
     nb.metadata["kernelspec"] = dict(KERNELSPEC)  # as the course's notebooks: no kernel dialog
     nbformat.write(nb, root / "explorer.ipynb")
-    port = free_port()
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}"]
-    if os.getuid() == 0:
-        command.append("--allow-root")
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}")
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield base, root
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-
-
-def accept_kernel_dialog(page):
-    """JupyterLab may ask which kernel to start; the notebook's own (the default) is right."""
-    button = page.locator(".jp-Dialog .jp-mod-accept")
-    try:
-        button.wait_for(timeout=10_000)
-    except Exception:  # no dialog this time
-        return
-    button.click()
+    with browser.jupyterlab(root) as base:
+        yield base, root
 
 
 def test_moving_the_slider_in_the_page_moves_the_tangent_in_the_kernel(lab_with_explorer):
-    from playwright.sync_api import sync_playwright
     base, root = lab_with_explorer
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-gpu"])
+    with browser.chromium() as chromium:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/explorer.ipynb?token={TOKEN}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                                   ".jp-Toolbar-kernelStatus", timeout=60_000)
-            accept_kernel_dialog(page)
+            browser.accept_kernel_dialog(page, timeout=10_000)
+            # Started, connected and idle: a cell run before then runs nothing.
+            browser.wait_kernel_idle(page, browser.RUN_ALL_TIMEOUT_S, "explorer.ipynb")
             page.locator(".jp-Notebook .jp-Cell").first.click()
             page.keyboard.press("Shift+Enter")
             # The ipympl canvas and the slider are drawn once the kernel has run the cell.
@@ -108,9 +71,7 @@ def test_moving_the_slider_in_the_page_moves_the_tangent_in_the_kernel(lab_with_
                     break
                 time.sleep(0.2)
         finally:
-            page.screenshot(path=str(root / "explorer.png"))
-            print(f"screenshot: {root / 'explorer.png'}")
-            browser.close()
+            print(f"screenshot: {browser.screenshot(page, 'explorer')}")
     assert state_file.exists(), "the slider change never reached the kernel"
     assert redrawn, "the figure in the page was not redrawn"
     state = json.loads(state_file.read_text())

@@ -52,6 +52,19 @@ def test_regimes_are_named(explorer, lr, expected):
     assert expected.split(",")[0] in explorer.readout.get_text()
 
 
+@pytest.mark.parametrize("lr", [1.0, 10 ** (-3 + 300 * 0.01)])  # 2/L, as typed and as the log slider gives it
+def test_lr_two_over_L_bounces_forever(explorer, lr):
+    explorer.update("x²", lr, 1.5, 40)
+    np.testing.assert_allclose(np.abs(explorer.path_x), 1.5, rtol=1e-9)
+    assert explorer.status == "not converging: bouncing forever"
+    assert "slow" not in explorer.status
+
+
+def test_start_on_a_critical_point_does_not_move(explorer):
+    explorer.update("x²", 0.3, 0.0, 10)
+    assert explorer.status == "not moving: a critical point"
+
+
 def test_quartic_basins(explorer):
     explorer.update(QUARTIC, 0.01, 2.0, 100)
     assert explorer.status.endswith("local minimum's basin")

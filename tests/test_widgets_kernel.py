@@ -41,7 +41,7 @@ def test_slider_moves_the_tangent_in_a_kernel(tmp_path):
     assert result["after"]["canvas"] == "Canvas" and result["after"]["same_figure"]
 
 
-# Days 2 and 3: each explorer under ipympl, one control moved, its drawing read back.
+# Days 2 to 8: each explorer under ipympl, one control moved, its drawing read back.
 OTHER_EXPLORERS = {
     "GradientExplorer": (
         "explorer = GradientExplorer(lambda X, Y: X**2 + 3 * Y**2, lambda x, y: (2 * x, 6 * y))",
@@ -54,6 +54,30 @@ OTHER_EXPLORERS = {
         "explorer.lr_slider.value = 0.25",
         "[float(v) for v in explorer.path_x]",
         [2.0, 1.0, 0.5, 0.25],
+    ),
+    "OptimizerRace": (
+        "explorer = OptimizerRace(problem='ravine', lr=0.01, beta=0.9, num_steps=10, racing=('GD',))",
+        "explorer.lr_slider.value = 0.02",
+        "[float(v) for v in explorer.path_of('GD')[1]]",
+        [-4.41, 0.0],  # one descent step from (-4.5, 0.6) on x²/2 + 25y² at lr 0.02
+    ),
+    "GradientFlowExplorer": (
+        "explorer = GradientFlowExplorer(depth=5, activation='relu', init='He normal', architecture='plain')",
+        "explorer.depth_slider.value = 7",
+        "[len(explorer.line.get_xdata())]",
+        [7],
+    ),
+    "SGDExplorer": (
+        "explorer = SGDExplorer(batch_size=8, lr=0.05, num_epochs=3)",
+        "explorer.batch_slider.value = 64",
+        "[len(explorer.path_w)]",
+        [4],
+    ),
+    "ScheduleExplorer": (
+        "explorer = ScheduleExplorer(schedule='exponential', lr=0.5, final_fraction=0.01, warmup_steps=5, num_steps=20)",
+        "explorer.lr_slider.value = 0.1",
+        "[float(explorer.lr_line.get_ydata()[0])]",
+        [0.1],
     ),
 }
 

@@ -61,7 +61,7 @@ def write_files(root, folder, task, files):
         path.write_bytes(content)
 
 
-def make_tasks(submissions, prepared, db_url, settings):
+def make_tasks(submissions, prepared, db_url, settings, late=None):
     """A task per gradable submission; one with nothing readable scores 0 at once."""
     tasks = []
     for submission in (s for s in submissions if s.gradable):
@@ -70,11 +70,12 @@ def make_tasks(submissions, prepared, db_url, settings):
             tasks.append(Task(submission.student, submission.day, submission.files, template, keys,
                               dict(settings or {})))
         else:
-            gradebook.store(db_url, submission.student, submission.day, timestamp=submission.timestamp)
+            gradebook.store(db_url, submission.student, submission.day,
+                            timestamp=submission.timestamp, late=late)
     return tasks
 
 
-def run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log):
+def run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log, late=None):
     """Step 4 and 5: grade, store each result as it arrives; returns {(student, day): seconds}."""
     progress = Progress(len(tasks))
     times = {}
@@ -82,12 +83,12 @@ def run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log
         key = (task.student, task.day)
         if error:
             problems.setdefault(key, []).append(f"{task.name}: grading failed ({error}); scored 0")
-            gradebook.store(db_url, task.student, task.day, timestamp=timestamps.get(key))
+            gradebook.store(db_url, task.student, task.day, timestamp=timestamps.get(key), late=late)
             for folder in ("autograded", "feedback"):  # no stale feedback of an earlier run
                 write_files(root, folder, task, {})
         else:
             gradebook.store(db_url, result.student, result.day, result.grades, result.comments,
-                            timestamps.get(key))
+                            timestamps.get(key), late)
             write_files(root, "autograded", result, result.autograded)
             write_files(root, "feedback", result, result.feedback)
             problems.setdefault(key, []).extend(f"{task.name}: {line}" for line in result.incidents)
@@ -111,9 +112,15 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
     needed = {s.day: built[s.day] for s in submissions if s.gradable}
     settings = dict(settings or {}, hidden_seed=assignments.hidden_seed(root))
     prepared = prepare(root, needed, db_url, workers, settings["hidden_seed"], log) if needed else {}
-    tasks = make_tasks(submissions, prepared, db_url, settings)
+    late = gradebook.late_plugin(root)
+    tasks = make_tasks(submissions, prepared, db_url, settings, late)
     timestamps = {(s.student, s.day): s.timestamp for s in submissions}
-    times = run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log)
+    times = run_tasks(root, db_url, tasks, timestamps, workers, scheduler, problems, log, late)
+    for submission in submissions:  # nbgrader release_feedback reads them there
+        folder = root / "feedback" / submission.student / submission.day
+        if folder.is_dir():
+            for name, content in submission.nbgrader_files.items():
+                (folder / name).write_bytes(content)
 
     problems = {key: lines for key, lines in problems.items() if lines}
     export = run_nbgrader(["export", "--to", "grades.csv"], root, db_url=db_url)

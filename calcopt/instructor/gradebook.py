@@ -8,7 +8,10 @@ import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from nbgrader.plugins import LateSubmissionPlugin
 from sqlalchemy.exc import SAWarning
+from traitlets.config.loader import PyFileConfigLoader
+from traitlets.utils.importstring import import_item
 
 from .config import COURSE_ID
 
@@ -20,10 +23,23 @@ def default_url(root):
     return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
 
 
-def store(db_url, student, day, grades=None, comments=None, timestamp=None):
+def late_plugin(root):
+    """The course's late-submission plugin, configured by ``<root>/nbgrader_config.py``
+    (``AssignLatePenalties.plugin_class``, ``LateSubmissionPlugin.penalty_method``), as
+    ``nbgrader autograde`` would use it."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    plugin_class = config.AssignLatePenalties.get("plugin_class", LateSubmissionPlugin)
+    if isinstance(plugin_class, str):
+        plugin_class = import_item(plugin_class)
+    return plugin_class(config=config)
+
+
+def store(db_url, student, day, grades=None, comments=None, timestamp=None, late=None):
     """Record a submission of ``day`` by ``student`` with the workers' scores; any notebook
     or cell missing from ``grades`` scores 0 (a notebook that was missing or unreadable).
-    ``timestamp``: when it was submitted, so that nbgrader can tell a late one."""
+    ``timestamp``: when it was submitted, so that nbgrader can tell a late one; ``late``: the
+    course's late-submission plugin, which sets each notebook's penalty from the gradebook's
+    due date as ``nbgrader autograde`` does (and the same way on every run)."""
     grades, comments = grades or {}, comments or {}
     with Gradebook(db_url, COURSE_ID) as gradebook:
         gradebook.update_or_create_student(student)
@@ -36,4 +52,17 @@ def store(db_url, student, day, grades=None, comments=None, timestamp=None):
                 grade.auto_score, grade.needs_manual_grade = score, needs_manual
             for comment in notebook.comments:
                 comment.auto_comment = comments.get(notebook.name, {}).get(comment.name)
+        gradebook.db.flush()
+        gradebook.db.expire_all()  # the scores just written, summed again by the database
+        for notebook in submission.notebooks:
+            notebook.late_submission_penalty = _penalty(late, student, submission, notebook)
         gradebook.db.commit()
+
+
+def _penalty(late, student, submission, notebook):
+    """nbgrader's AssignLatePenalties rule: None when on time, else the plugin's penalty,
+    kept between 0 and the notebook's score."""
+    if late is None or not submission.total_seconds_late > 0:
+        return None
+    penalty = late.late_submission_penalty(student, notebook.score, submission.total_seconds_late)
+    return None if penalty is None else min(max(penalty, 0), notebook.score)

@@ -32,7 +32,8 @@ MAX_BYTES = 100 << 20  # a bigger file is refused before it is read
 # A student's folder name becomes a row of grades.csv and a folder of feedback: letters,
 # digits and . _ - @ + only, starting with a letter or digit (no spreadsheet formula).
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
-NBGRADER_FILES = {"timestamp.txt"}  # written by nbgrader's collect and submit; not an extra file
+# Written by nbgrader's submit and collect (the exchange): not a student's extra files.
+NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Submission:
     problems: list = field(default_factory=list)  # one line each
     gradable: bool = True
     timestamp: object = None  # from nbgrader's timestamp.txt, when the submission has one
+    nbgrader_files: dict = field(default_factory=dict)  # NBGRADER_FILES present: name -> bytes
 
     @property
     def name(self):
@@ -171,6 +173,14 @@ def _unknown_day(submission, signatures):
     submission.problems.append(f"{shown(submission.path)}: no assignment named {submission.day!r}, not graded{hint}")
 
 
+def _keep_nbgrader_files(submission):
+    """nbgrader's own files, kept for the feedback folder, where ``release_feedback`` reads them."""
+    for name in sorted(NBGRADER_FILES):
+        content = read_regular_file(submission.path / name, 1 << 12)
+        if content is not None:
+            submission.nbgrader_files[name] = content
+
+
 def _read_timestamp(submission):
     path = submission.path / "timestamp.txt"
     if path.exists() or path.is_symlink():
@@ -193,6 +203,7 @@ def _not_a_notebook(submission, path):
 
 def _collect(submission, expected, signatures):
     _read_timestamp(submission)
+    _keep_nbgrader_files(submission)
     renamed, unreadable = [], set()
     for path in _files_within(submission):
         if _not_a_notebook(submission, path):

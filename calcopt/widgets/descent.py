@@ -27,6 +27,7 @@ FUNCTIONS = {
 
 DIVERGED_ABOVE = 1e6  # |x| beyond this counts as diverged and the path stops there
 _GAP_FLOOR = 1e-16    # smallest gap drawn on the log axis
+_SAME = 1e-6          # gaps within this relative margin of the first count as not shrinking
 
 
 class DescentExplorer(Explorer):
@@ -34,7 +35,8 @@ class DescentExplorer(Explorer):
 
     Left: the curve and the path (dots joined in order, so oscillation shows as a zigzag).
     Right: the gap f(x_k) - min f on a log scale against k: a straight falling line is
-    linear convergence, a rising one divergence. The readout names the regime.
+    linear convergence, a rising one divergence, a flat one no convergence (lr = 2/L on x²
+    bounces between x0 and -x0 forever). The readout names the regime.
     """
 
     def __init__(self, function="x²", lr=0.1, x0=2.0, num_steps=30, x_range=(-2.0, 2.0)):
@@ -110,8 +112,11 @@ class DescentExplorer(Explorer):
     def _regime(xs, gaps, diverged, ridge):
         """A short name for what the path does: diverging, or converging (monotone or
         oscillating), and on a bumpy curve which basin it ends in."""
-        if diverged or gaps[-1] > gaps[0]:
+        if diverged or gaps[-1] > gaps[0] * (1 + _SAME):
             return "diverging"
+        if len(xs) > 1 and gaps[-1] >= gaps[0] * (1 - _SAME):
+            # |1 - lr f''| = 1 on x² (lr = 2/L), or a start on a critical point: the gap never shrinks
+            return "not converging: bouncing forever" if xs[1] != xs[0] else "not moving: a critical point"
         steps = np.diff(xs)
         zigzag = len(steps) > 1 and bool(np.any(steps[1:] * steps[:-1] < 0))
         label = "oscillating" if zigzag else "monotone"

@@ -1,0 +1,498 @@
+"""Shared helpers of the browser tests: one JupyterLab server, headless Chromium through
+Playwright, a notebook opened and run from the Run menu, its outputs read back, and every
+control of every explorer moved while the figure is watched.
+
+Used by tests/test_browser.py (one explorer), tests/test_browser_solutions.py (every solution
+notebook) and tests/test_browser_course.py (every student notebook, Validate, formgrader).
+"""
+import ast
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "course-test-token"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-gpu"]
+# Screenshots of every notebook, for a failure to be looked at (git-ignored).
+SCREENSHOTS = REPO / "tests" / "screenshots"
+# A solution notebook's budget is 45 s on a laptop; in the page, on a busy 2-core CI machine
+# running other tests beside it, a run-all gets this long before the test gives up.
+RUN_ALL_TIMEOUT_S = float(os.environ.get("BROWSER_RUN_ALL_TIMEOUT_S", 240))
+REDRAW_TIMEOUT_S = float(os.environ.get("BROWSER_REDRAW_TIMEOUT_S", 20))
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# Every widget control a learner can move, as found in the page inside one explorer's output.
+CONTROLS = {
+    "slider": ".widget-slider",
+    "dropdown": ".widget-dropdown select",
+    "checkbox": ".widget-checkbox input[type=checkbox]",
+    "toggle buttons": ".widget-toggle-buttons",
+    "radio buttons": ".widget-radio-box",
+    "button": "button.widget-button:not(.widget-toggle-button)",
+}
+
+
+def released_notebooks(folder):
+    """Every released notebook of every day present: ``<folder>/dayNN_*/<name>.ipynb``."""
+    return sorted((REPO / folder).glob("day*/*.ipynb"))
+
+
+def notebook_id(path):
+    return f"{path.parent.name}/{path.stem}"
+
+
+def require_chromium():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api(base, path, method="GET", data=None, timeout=30):
+    sep = "&" if "?" in path else "?"
+    request = urllib.request.Request(f"{base}{path}{sep}token={TOKEN}", method=method,
+                                     data=None if data is None else json.dumps(data).encode())
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+@contextmanager
+def jupyterlab(root, cwd=None):
+    """JupyterLab serving ``root`` on a free port of 127.0.0.1, with every notebook cell in the
+    DOM (windowing off, so that outputs far down the page are there to be read) and its own
+    settings and workspace folders; yields the base URL."""
+    settings = Path(root).parent / f"{Path(root).name}-lab-settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))  # no toast over a control
+    port = free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}",
+               f"--LabApp.user_settings_dir={settings}",
+               f"--LabApp.workspaces_dir={settings / 'workspaces'}",
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               # window.jupyterapp: the tests read the kernel's state from it (never drive with it)
+               "--LabApp.expose_app_in_browser=True"]
+    if os.getuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}",
+               TF_CPP_MIN_LOG_LEVEL="2")
+    log = open(Path(root).parent / f"{Path(root).name}-lab.log", "w")
+    server = subprocess.Popen(command, env=env, cwd=cwd or root, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                api(base, "/api/status", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"jupyter lab exited with {server.returncode}: see {log.name}")
+                time.sleep(0.5)
+        else:
+            pytest.fail("jupyter lab did not answer within 120 s")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+@contextmanager
+def chromium():
+    """One headless Chromium (Debian's), driven by Playwright; yields the browser."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name.replace('/', '__')}.png"
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as error:  # a screenshot must never hide the failure itself
+        print(f"no screenshot {path}: {error}")
+    return path
+
+
+def accept_kernel_dialog(page, timeout=3_000):
+    """JupyterLab may ask which kernel to start; the notebook's own (the default) is right."""
+    button = page.locator(".jp-Dialog .jp-mod-accept")
+    try:
+        button.wait_for(timeout=timeout)
+    except Exception:  # no dialog this time
+        return
+    button.click()
+
+
+def open_notebook(page, base, path, timeout_s=RUN_ALL_TIMEOUT_S, kernel=True):
+    """Open ``path`` (relative to the server's root) and wait until its kernel is started,
+    connected and idle. (The toolbar's execution indicator says "idle" before there is any
+    kernel: a Run All clicked then runs nothing and clears every execution count.)"""
+    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    accept_kernel_dialog(page)
+    if kernel:
+        wait_kernel_idle(page, timeout_s, path)
+
+
+# The state of the notebook in the page, from JupyterLab's own model (window.jupyterapp).
+NOTEBOOK_STATE_JS = """() => {
+    const app = window.jupyterapp;
+    const panel = app && app.shell.currentWidget;
+    if (!panel || !panel.sessionContext || !panel.content) return {kernel: 'no notebook'};
+    const session = panel.sessionContext.session;
+    const kernel = session && session.kernel;
+    const cells = [...panel.content.widgets];
+    const code = cells.map((c, i) => [c, i]).filter(([c]) => c.model.type === 'code');
+    return {
+        kernel: kernel ? kernel.connectionStatus + ' ' + kernel.status : 'no kernel',
+        queued: code.filter(([c]) => (c.promptNode && c.promptNode.textContent || '').includes('*')).map(([, i]) => i),
+        run: code.filter(([c]) => c.model.executionCount !== null).map(([, i]) => i),
+        code: code.map(([, i]) => i),
+    };
+}"""
+
+
+def notebook_state(page):
+    return page.evaluate(NOTEBOOK_STATE_JS)
+
+
+def wait_kernel_idle(page, timeout_s, what=""):
+    deadline = time.monotonic() + timeout_s
+    state = {}
+    while time.monotonic() < deadline:
+        state = notebook_state(page)
+        if state["kernel"] == "connected idle":
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"{what}: the kernel is not connected and idle after {timeout_s:.0f} s "
+                       f"(it is {state.get('kernel')})")
+
+
+def run_all_from_menu(page, timeout_s=RUN_ALL_TIMEOUT_S, what=""):
+    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is
+    idle. Returns (seconds it took, the state: code cells, those run). Fails after
+    ``timeout_s``, naming the cell still running."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
+        has=page.get_by_text("Run All Cells", exact=True)).first.click()
+    start = time.monotonic()
+    settled, started, state = 0, False, {}
+    while time.monotonic() - start < timeout_s:
+        state = notebook_state(page)
+        started = started or bool(state["queued"])
+        busy = bool(state["queued"]) or state["kernel"] != "connected idle"
+        settled = 0 if busy or not (started or state["run"]) else settled + 1
+        if settled >= 3:
+            return time.monotonic() - start, state
+        time.sleep(0.4)
+    running = state.get("queued", [])[:1]
+    raise TimeoutError(f"{what}: run-all still running after {timeout_s:.0f} s"
+                       + (f", at cell {running[0]}" if running else f" (kernel {state.get('kernel')})"))
+
+
+SAVED_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const model = panel.context.contentsModel;
+    return [model ? model.last_modified : null, panel.context.model.dirty];
+}"""
+
+
+def save(page, base, path, timeout_s=60):
+    """Save from the page (File > Save) and return the notebook as the server stored it.
+
+    The page's own record of the file tells when the server has answered the save; only then
+    is the file read. (Reading it through the contents API while the server is still writing it
+    is a race that loses the save: the server finds the half-written file unreadable, moves it
+    aside as ``<name>.invalid`` and restores the previous version, which is how the run's
+    outputs and execution counts went missing.)"""
+    before = page.evaluate(SAVED_JS)[0]
+    page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
+    page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
+        has=page.get_by_text("Save Notebook", exact=True)).first.click()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        modified, dirty = page.evaluate(SAVED_JS)
+        if modified != before:
+            return nbformat.from_dict(api(base, f"/api/contents/{path}")["content"])
+        time.sleep(0.25)
+    raise TimeoutError(f"{path} was not saved from the page within {timeout_s} s")
+
+
+def shutdown_kernels(base):
+    for session in api(base, "/api/sessions"):
+        api(base, f"/api/sessions/{session['id']}", method="DELETE")
+
+
+# What the kernel sent back, read from the notebook the page saved.
+
+def errors_of(nb):
+    """[(cell index, ename, evalue, traceback text)] of every error output."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append((index, output.ename, output.evalue, "\n".join(output.traceback)))
+    return found
+
+
+def stderr_of(nb):
+    return [(index, output.text) for index, cell in enumerate(nb.cells)
+            for output in cell.get("outputs", [])
+            if output.output_type == "stream" and output.name == "stderr"]
+
+
+def widget_outputs(nb):
+    return [index for index, cell in enumerate(nb.cells) for output in cell.get("outputs", [])
+            if WIDGET_MIME in output.get("data", {})]
+
+
+def cell_label(nb, index):
+    """A cell as a failure names it: its position and grade id or first line."""
+    cell = nb.cells[index]
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+    return f"cell {index}" + (f" ({grade_id})" if grade_id else f" ({first!r})")
+
+
+def bound_names(source):
+    """Every name a cell binds at any level (assignments, defs, imports, loop targets)."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def top_level_functions(source):
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+    try:
+        return {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
+    except SyntaxError:
+        return set()
+
+
+def illegitimate_student_errors(student, solution):
+    """The errors of a run of the student notebook ``student`` (every exercise unanswered)
+    that an unanswered exercise does not explain. Legitimate:
+
+    - NotImplementedError raised inside an exercise's function (its traceback's last frame
+      is in a function the exercise cell defines), in any cell that calls it;
+    - AssertionError in a grade cell (a failed check);
+    - NameError of a name that an exercise's solution (in ``solution``, the released
+      solutions notebook) binds, or that a cell which failed legitimately before would have
+      bound.
+    Returns [(cell index, ename, evalue, why)].
+    """
+    exercise_functions, solution_names = set(), set()
+    for cell in student.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            exercise_functions |= top_level_functions(cell.source)
+    for cell in solution.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            solution_names |= bound_names(cell.source)
+    unbound = set(solution_names)
+    wrong = []
+    for index, ename, evalue, traceback in errors_of(student):
+        cell = student.cells[index]
+        grade = cell.metadata.get("nbgrader", {}).get("grade", False)
+        plain = _strip_ansi(traceback)
+        # Frame headers only ("Cell In[17], line 10, in f(x)", "File /x.py:3, in f(x)"): a
+        # source line quoted under a frame may contain ", in " too (a docstring's "..., in the").
+        frames = [m.group(1) for m in map(FRAME.match, plain.splitlines()) if m]
+        last_function = frames[-1] if frames else ""
+        if ename == "NotImplementedError" and last_function in exercise_functions:
+            ok = True
+        elif ename == "AssertionError" and grade:
+            ok = True
+        elif ename == "NameError":
+            name = evalue.split("'")[1] if "'" in evalue else ""
+            ok = name in unbound
+        else:
+            ok = False
+        if ok:
+            unbound |= bound_names(cell.source)
+        else:
+            wrong.append((index, ename, evalue, last_function))
+    return wrong
+
+
+FRAME = __import__("re").compile(r"^(?:Cell In\[\d+\], line \d+|File [^\n]*?:\d+), in ([A-Za-z_]\w*)")
+
+
+def _strip_ansi(text):
+    import re
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+# The page.
+
+def rendered_widget_problems(page):
+    """Widget outputs in the page that did not render: an error message, a 'Loading widget'
+    that never went away, or nothing drawn. Returns [(output number, problem)]."""
+    return page.evaluate("""() => {
+        // The widget renderer is the output node itself: its first child is the widget's view.
+        const outs = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')].filter(o =>
+            (o.firstElementChild && o.firstElementChild.classList.contains('jupyter-widgets')) ||
+            /Error displaying widget|Loading widget/.test(o.textContent || ''));
+        const problems = [];
+        outs.forEach((o, i) => {
+            const text = o.innerText || '';
+            const box = o.getBoundingClientRect();
+            if (text.includes('Error displaying widget')) problems.push([i, text.slice(0, 200)]);
+            else if (text.includes('Loading widget')) problems.push([i, 'still Loading widget...']);
+            else if (box.height < 5) problems.push([i, 'nothing drawn']);
+        });
+        return [outs.length, problems];
+    }""")
+
+
+def explorers(page):
+    """Every explorer in the page: a widget output holding an ipympl figure; yields
+    (cell index in the notebook, locator of the output)."""
+    outputs = page.locator(".jp-Notebook .jp-OutputArea-output:has(> .jupyter-widgets .jupyter-matplotlib)")
+    found = []
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        index = output.evaluate("(el) => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                                ".indexOf(el.closest('.jp-Cell'))")
+        found.append((index, output))
+    return found
+
+
+def figure_picture(output):
+    canvas = output.locator(".jupyter-matplotlib-canvas-div, .jupyter-matplotlib canvas").first
+    return canvas.screenshot(animations="disabled")
+
+
+def settled_picture(output, tries=20):
+    """The figure once two screenshots in a row agree (a redraw may still be on its way)."""
+    last = figure_picture(output)
+    for _ in range(tries):
+        time.sleep(0.3)
+        now = figure_picture(output)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def controls_of(output):
+    """[(kind, description, locator)] of every control inside one explorer's output."""
+    found = []
+    for kind, selector in CONTROLS.items():
+        items = output.locator(selector)
+        for i in range(items.count()):
+            item = items.nth(i)
+            label = item.evaluate("""(el) => {
+                const box = el.closest('.widget-inline-hbox, .widget-checkbox, .widget-button, .widget-toggle-buttons') || el;
+                const l = box.querySelector('.widget-label, .widget-label-basic');
+                return (l && l.innerText.trim()) || el.innerText || el.getAttribute('title') || '';
+            }""").strip()
+            found.append((kind, label or f"{kind} {i + 1}", item))
+    return found
+
+
+def move(page, kind, control):
+    """Change one control as a learner would; returns a short description of the change."""
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        readout = control.locator(".widget-readout").first
+        before = readout.inner_text()
+        handle.focus()
+        for key in ("PageUp", "PageDown", "ArrowRight", "ArrowLeft"):
+            handle.press(key)
+            time.sleep(0.2)
+            if readout.inner_text() != before:
+                return f"{before} -> {readout.inner_text()} ({key})"
+        return f"{before} did not move"
+    if kind == "dropdown":
+        options = control.locator("option").all_inner_texts()
+        current = control.evaluate("(el) => el.options[el.selectedIndex].text")
+        other = next(o for o in options if o != current)
+        control.select_option(label=other)
+        return f"{current!r} -> {other!r}"
+    if kind == "checkbox":
+        was = control.is_checked()
+        control.click()
+        return f"{was} -> {not was}"
+    if kind in ("toggle buttons", "radio buttons"):
+        choices = control.locator("button, input")
+        for i in range(choices.count()):
+            choice = choices.nth(i)
+            active = choice.evaluate("(el) => el.classList.contains('mod-active') || el.checked === true")
+            if not active:
+                choice.click()
+                return f"chose {choice.inner_text() or i}"
+        return "no other choice"
+    control.click()
+    return "clicked"
+
+
+def check_every_control(page, notebook, nb):
+    """Move each control of each explorer in the page; returns the failures, each naming the
+    notebook, the cell and the control, and the number of controls moved. The figure settled
+    after one control's redraw is the picture the next control must change."""
+    failures, moved = [], 0
+    for index, output in explorers(page):
+        output.scroll_into_view_if_needed()
+        before = settled_picture(output)
+        for kind, label, control in controls_of(output):
+            what = move(page, kind, control)
+            deadline = time.monotonic() + REDRAW_TIMEOUT_S
+            changed = False
+            while time.monotonic() < deadline:
+                if figure_picture(output) != before:
+                    changed = True
+                    break
+                time.sleep(0.2)
+            moved += 1
+            if changed:
+                before = settled_picture(output)
+            else:
+                failures.append(f"{notebook}, {cell_label(nb, index)}: {kind} {label!r} ({what}): "
+                                f"the figure in the page did not change within {REDRAW_TIMEOUT_S:.0f} s")
+    return failures, moved

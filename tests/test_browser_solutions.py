@@ -1,0 +1,75 @@
+"""Every day's solution notebook in a real JupyterLab page (headless Chromium): run from the
+Run menu, no error output anywhere, every widget rendered, and every control of every explorer
+(each slider, dropdown, checkbox, button...) changes the figure drawn in the page.
+
+One JupyterLab server and one browser for the module; the notebooks (every
+solutions/dayNN_*/*.ipynb present) are opened one after another, each with a kernel of its
+own shut down afterwards. Screenshots: tests/screenshots/ (git-ignored)."""
+import time
+
+import nbformat
+import pytest
+
+import browser
+from browser import notebook_id
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+NOTEBOOKS = browser.released_notebooks("solutions")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    browser.require_chromium()
+    root = tmp_path_factory.mktemp("solutions-lab") / "root"
+    for path in NOTEBOOKS:  # a copy without outputs: whatever the page shows, this run made
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        target = root / path.relative_to(browser.REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+    with browser.jupyterlab(root) as base, browser.chromium() as chromium:
+        yield base, chromium
+
+
+def test_every_day_has_a_solution_notebook():
+    days = {p.parent.name for p in NOTEBOOKS}
+    assert {"day01_derivatives", "day07_schedules"} <= days, sorted(days)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
+def test_solution_runs_in_the_page_and_every_control_redraws_its_figure(lab, notebook):
+    base, chromium = lab
+    name = notebook_id(notebook)
+    path = notebook.relative_to(browser.REPO).as_posix()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        started = time.monotonic()
+        browser.open_notebook(page, base, path)
+        opened = time.monotonic()
+        seconds, state = browser.run_all_from_menu(page, what=name)
+        nb = browser.save(page, base, path)
+        widget_count, widget_problems = browser.rendered_widget_problems(page)
+        ran = time.monotonic()
+        control_failures, moved = browser.check_every_control(page, name, nb)
+        print(f"\n{name}: opened {opened - started:.1f} s, run-all {seconds:.1f} s, "
+              f"{widget_count} widget outputs, {moved} controls moved in {time.monotonic() - ran:.1f} s")
+    finally:
+        shot = browser.screenshot(page, f"solutions-{name}")
+        page.close()
+        browser.shutdown_kernels(base)
+    errors = [f"{name}, {browser.cell_label(nb, i)}: {ename}: {evalue}"
+              for i, ename, evalue, _ in browser.errors_of(nb)]
+    assert not errors, "\n".join(errors) + f"\nscreenshot: {shot}"
+    stderr = [f"{name}, {browser.cell_label(nb, i)}: stderr {text[:300]!r}" for i, text in browser.stderr_of(nb)]
+    not_run = [browser.cell_label(nb, i) for i in state["code"] if i not in state["run"]]
+    assert not not_run, f"{name}: cells not run by Run All: {not_run}\nscreenshot: {shot}"
+    unsaved = [browser.cell_label(nb, i) for i in state["code"] if nb.cells[i].execution_count is None]
+    assert not unsaved, f"{name}: the notebook saved from the page has no execution count in {unsaved}"
+    assert not stderr, "\n".join(stderr) + f"\nscreenshot: {shot}"
+    assert widget_count == len(browser.widget_outputs(nb)), \
+        f"{name}: {len(browser.widget_outputs(nb))} widget outputs in the notebook, {widget_count} in the page"
+    assert not widget_problems, "\n".join(
+        f"{name}: widget output {i} not rendered: {what}" for i, what in widget_problems) + f"\nscreenshot: {shot}"
+    assert not control_failures, "\n".join(control_failures) + f"\nscreenshot: {shot}"
