@@ -7,6 +7,7 @@ STAMP := $(VENV)/.setup-done
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+EXCHANGE ?= $(abspath exchange)
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # nbgrader runs `alembic` by name and kernels start from PATH: the venv's bin comes first.
@@ -14,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: setup lab test test-browser release grade bench clean
+.PHONY: setup lab test test-browser release grade feedback formgrader bench clean
 
 setup: $(STAMP)
 
@@ -36,18 +37,33 @@ lab: setup
 test: setup
 	$(PY) -m pytest -n auto --dist loadfile
 
-# `make release DAY=day04_backprop` rebuilds one day (several: DAY="day04_backprop day05_sgd").
-# The student notebooks of every day in a real browser, Validate and formgrader: about ten
-# minutes more than `make test`, so kept apart from it.
+# Only the tests in a real browser (part of `make test`): every solution and student notebook
+# run in JupyterLab, every explorer's controls, Validate and formgrader.
 test-browser: setup
-	$(PY) -m pytest -n auto --dist loadfile -m course_browser
+	$(PY) -m pytest -n auto --dist loadfile -m browser
 
+# `make release DAY=day04_backprop` rebuilds one day (several: DAY="day04_backprop day05_sgd").
 release: setup
 	$(PY) -m calcopt.instructor.release $(DAY)
 
+# Grades what changed since the last run; STUDENT= and DAY= (space-separated) grade those
+# again, FORCE=1 grades everything again.
 grade: setup
 	$(if $(DB),CALCOPT_DB='$(DB)') $(PY) -m calcopt.instructor.grade \
-		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+		$(foreach s,$(STUDENT),--student $(s)) $(foreach d,$(DAY),--day $(d)) $(if $(FORCE),--force)
+
+# Feedback rebuilt from the gradebook after grading by hand in formgrader.
+feedback: setup
+	$(if $(DB),CALCOPT_DB='$(DB)') $(PY) -m calcopt.instructor.feedback \
+		$(foreach s,$(STUDENT),--student $(s)) $(foreach d,$(DAY),--day $(d))
+
+# JupyterLab on the course root, where formgrader finds nbgrader_config.py, with the exchange
+# nbgrader's release, fetch, submit and collect go through (EXCHANGE=, default exchange/).
+formgrader: setup
+	mkdir -p $(EXCHANGE) && chmod 777 $(EXCHANGE)
+	CALCOPT_EXCHANGE=$(EXCHANGE) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) \
+		--ServerApp.root_dir=autograder --LabApp.default_url=/formgrader $(LAB_ROOT_FLAG) $(LAB_ARGS)
 
 bench: setup
 	$(PY) -m bench

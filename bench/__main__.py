@@ -11,9 +11,13 @@
   (``bench.notebooks``); each explorer's callback latency in the kernel, median and worst of
   50 value changes against the 30 ms goal (``bench.widgets``);
 - grading: `make grade` against serial `nbgrader autograde` on 20 students of every day
-  (``bench.grading``, about 20 minutes on 2 cores; `python -m bench --quick` skips it);
-- `python -m bench --setup` only: `make setup` from nothing in a scratch clone, timed, and the
-  environment's size on disk (it reinstalls everything, so `make bench` does not run it).
+  (``bench.grading``, about 20 minutes on 2 cores);
+- `make setup` from nothing in a scratch copy of the repository, timed against a bare
+  `python -m venv`, and the environment's size on disk (a few minutes; its own .venv, deleted
+  after).
+
+`python -m bench --quick` leaves out the two slow ones (grading and setup);
+`python -m bench --setup` runs only the setup figures.
 """
 import subprocess
 import sys
@@ -76,34 +80,77 @@ def import_figures():
     print(f"python -c 'import nbformat' (whole process, best of 3): {seconds:.2f} s")
 
 
+def setup_environment(repo):
+    """The environment of a learner's shell: this process's, without what `make bench` or
+    this repository's virtual environment put into it (make's own variables, the venv on
+    PATH, VIRTUAL_ENV), so that the scratch `make setup` finds the system's Python as a
+    learner's would and knows nothing of this repository's .venv."""
+    import os
+    venv = str(repo / ".venv")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "PYTHON", "MAKEFLAGS", "MFLAGS",
+                        "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMOUT", "MAKE_TERMERR")}
+    env["PATH"] = os.pathsep.join(d for d in env.get("PATH", "").split(os.pathsep)
+                                  if d and not d.startswith(venv))
+    return env
+
+
 def setup_figures():
-    """`make setup` from nothing in a scratch clone of this repository (committed files only),
-    timed, and the size of the .venv it makes; against the time of `python -m venv` alone."""
+    """`make setup` from nothing in a scratch copy of this repository (its tracked files, as
+    they are in the working tree), timed, against the time of a bare `python -m venv` on the
+    same machine; a second `make setup` (nothing to do); the size of the .venv it made. The
+    scratch copy's Makefile builds its own .venv: this repository's is never touched (the
+    check at the end says so)."""
+    import os
     import shutil
     import tempfile
     from pathlib import Path
     repo = Path(__file__).resolve().parents[1]
+    ours = repo / ".venv"
+    ours_before = sorted(p.stat().st_mtime_ns for p in (ours, *ours.glob("lib/python*/site-packages"))
+                         if p.exists())
+    env = setup_environment(repo)
+    python = shutil.which("python3.11", path=env["PATH"]) or shutil.which("python3", path=env["PATH"])
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=repo, capture_output=True, check=True,
+                             text=True).stdout.split("\0")
     with tempfile.TemporaryDirectory(prefix="setup-bench-") as scratch:
         clone = Path(scratch) / "course"
-        subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
-        env = {k: v for k, v in __import__("os").environ.items() if k not in ("VIRTUAL_ENV",)}
+        for name in filter(None, tracked):
+            source = repo / name
+            if source.is_file():
+                (clone / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, clone / name)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "venv", str(Path(scratch) / "bare")], check=True)
+        subprocess.run([python, "-m", "venv", str(Path(scratch) / "bare")], env=env, check=True)
         bare = time.perf_counter() - start
         start = time.perf_counter()
-        subprocess.run(["make", "-s", "setup"], cwd=clone, env=env, check=True, capture_output=True)
+        first = subprocess.run(["make", "-s", "setup"], cwd=clone, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
-        size = subprocess.run(["du", "-sb", str(clone / ".venv")], capture_output=True, text=True,
-                              check=True).stdout.split()[0]
+        if first.returncode != 0:
+            print(f"make setup from nothing FAILED after {seconds:.0f} s:\n{first.stdout[-2000:]}{first.stderr[-2000:]}")
+            return
+        start = time.perf_counter()
+        subprocess.run(["make", "-s", "setup"], cwd=clone, env=env, check=True, capture_output=True)
+        again = time.perf_counter() - start
+        venv_python = os.path.realpath(clone / ".venv" / "bin" / "python")
+        size = int(subprocess.run(["du", "-sb", str(clone / ".venv")], capture_output=True, text=True,
+                                  check=True).stdout.split()[0])
         shutil.rmtree(clone / ".venv", ignore_errors=True)
-    print(f"make setup from nothing: {seconds:.0f} s ({seconds / bare:.0f}x a bare `python -m venv`), "
-          f".venv {int(size) / 1e9:.2f} GB")
+    ours_after = sorted(p.stat().st_mtime_ns for p in (ours, *ours.glob("lib/python*/site-packages"))
+                        if p.exists())
+    print(f"make setup from nothing (a scratch copy, {python} {sys.version.split()[0]}; packages from "
+          f"pip's index and cache as this machine has them):")
+    print(f"  {seconds:7.0f} s  = {seconds / bare:5.0f}x a bare `python -m venv` ({bare:.1f} s)")
+    print(f"  {again:7.1f} s  a second make setup (nothing to do)")
+    print(f"  .venv {size / 1e9:.2f} GB on disk (du -sb; its interpreter {venv_python})")
+    print(f"  this repository's .venv {'untouched' if ours_before == ours_after else 'CHANGED during the run'}")
 
 
-if __name__ == "__main__":
-    if "--setup" in sys.argv:
+def main(argv):
+    if "--setup" in argv:
         setup_figures()
-        sys.exit()
+        return
+    quick = "--quick" in argv
     derivative_figures()
     from bench import adam_step
 
@@ -112,7 +159,12 @@ if __name__ == "__main__":
     from bench import notebooks
 
     notebooks.main()
-    if "--quick" not in sys.argv:
+    if not quick:
         from bench import grading
 
         grading.main([])
+        setup_figures()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -3,7 +3,8 @@ Playwright, a notebook opened and run from the Run menu, its outputs read back, 
 control of every explorer moved while the figure is watched.
 
 Used by tests/test_browser.py (one explorer), tests/test_browser_solutions.py (every solution
-notebook) and tests/test_browser_course.py (every student notebook, Validate, formgrader).
+notebook) and tests/test_browser_course_a.py and _b.py (every student notebook, half in each,
+so that the two run side by side; Validate; formgrader).
 """
 import ast
 import json
@@ -25,7 +26,7 @@ TOKEN = "course-test-token"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-gpu"]
-# Screenshots of every notebook, for a failure to be looked at (git-ignored).
+# Screenshots of a page where a test failed, for the failure to be looked at (git-ignored).
 SCREENSHOTS = REPO / "tests" / "screenshots"
 # A solution notebook's budget is 45 s on a laptop; in the page, on a busy 2-core CI machine
 # running other tests beside it, a run-all gets this long before the test gives up.
@@ -46,6 +47,12 @@ CONTROLS = {
 def released_notebooks(folder):
     """Every released notebook of every day present: ``<folder>/dayNN_*/<name>.ipynb``."""
     return sorted((REPO / folder).glob("day*/*.ipynb"))
+
+
+def every_other(paths, which):
+    """Half of ``paths``: the 1st, 3rd, 5th... (``which=0``) or the 2nd, 4th... (``which=1``),
+    so that each half of the course holds early and late days alike."""
+    return paths[which::2]
 
 
 def notebook_id(path):
@@ -136,6 +143,25 @@ def chromium():
             browser.close()
 
 
+@contextmanager
+def notebook_page(chromium, base, name):
+    """A new page; yields it. A failure inside (a failed assertion too) takes a screenshot of
+    the whole page first (tests/screenshots/<name>.png, named in the failure); then the page is
+    closed and every kernel of the server shut down."""
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        yield page
+    except BaseException as error:
+        shot = screenshot(page, name)
+        print(f"screenshot: {shot}")
+        if hasattr(error, "add_note"):
+            error.add_note(f"screenshot: {shot}")
+        raise
+    finally:
+        page.close()
+        shutdown_kernels(base)
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name.replace('/', '__')}.png"
@@ -146,25 +172,25 @@ def screenshot(page, name):
     return path
 
 
-def accept_kernel_dialog(page, timeout=3_000):
-    """JupyterLab may ask which kernel to start; the notebook's own (the default) is right."""
+def accept_kernel_dialog(page):
+    """JupyterLab may ask which kernel to start; the notebook's own (the default) is right.
+    Clicks it if the dialog is showing now; returns whether it was."""
     button = page.locator(".jp-Dialog .jp-mod-accept")
-    try:
-        button.wait_for(timeout=timeout)
-    except Exception:  # no dialog this time
-        return
-    button.click()
+    if button.count() and button.first.is_visible():
+        button.first.click()
+        return True
+    return False
 
 
 def open_notebook(page, base, path, timeout_s=RUN_ALL_TIMEOUT_S, kernel=True):
     """Open ``path`` (relative to the server's root) and wait until its kernel is started,
-    connected and idle. (The toolbar's execution indicator says "idle" before there is any
-    kernel: a Run All clicked then runs nothing and clears every execution count.)"""
+    connected and idle (``kernel=False``: only until the page has a kernel or is starting one,
+    so that no kernel dialog can come up later). (The toolbar's execution indicator says
+    "idle" before there is any kernel: a Run All clicked then runs nothing and clears every
+    execution count.)"""
     page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset")
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
-    accept_kernel_dialog(page)
-    if kernel:
-        wait_kernel_idle(page, timeout_s, path)
+    wait_kernel_idle(page, timeout_s, path, started_only=not kernel)
 
 
 # The state of the notebook in the page, from JupyterLab's own model (window.jupyterapp).
@@ -189,22 +215,29 @@ def notebook_state(page):
     return page.evaluate(NOTEBOOK_STATE_JS)
 
 
-def wait_kernel_idle(page, timeout_s, what=""):
+def wait_kernel_idle(page, timeout_s, what="", started_only=False):
+    """Poll the page until its notebook's kernel is connected and idle (``started_only``: until
+    there is a kernel at all), accepting the kernel dialog if JupyterLab shows one meanwhile."""
     deadline = time.monotonic() + timeout_s
     state = {}
     while time.monotonic() < deadline:
         state = notebook_state(page)
-        if state["kernel"] == "connected idle":
+        if state["kernel"] == "connected idle" or (
+                started_only and state["kernel"] not in ("no kernel", "no notebook")):
             return
-        time.sleep(0.25)
+        if state["kernel"] == "no kernel" and accept_kernel_dialog(page):
+            continue
+        time.sleep(0.1)
     raise TimeoutError(f"{what}: the kernel is not connected and idle after {timeout_s:.0f} s "
                        f"(it is {state.get('kernel')})")
 
 
 def run_all_from_menu(page, timeout_s=RUN_ALL_TIMEOUT_S, what=""):
     """Run > Run All Cells, then wait until no cell is queued or running and the kernel is
-    idle. Returns (seconds it took, the state: code cells, those run). Fails after
-    ``timeout_s``, naming the cell still running."""
+    idle: at once when every code cell has an execution count (the notebooks are opened
+    without any), else once that has held for three polls in a row. Returns (seconds it took,
+    the state: code cells, those run). Fails after ``timeout_s``, naming the cell still
+    running."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
         has=page.get_by_text("Run All Cells", exact=True)).first.click()
@@ -215,9 +248,9 @@ def run_all_from_menu(page, timeout_s=RUN_ALL_TIMEOUT_S, what=""):
         started = started or bool(state["queued"])
         busy = bool(state["queued"]) or state["kernel"] != "connected idle"
         settled = 0 if busy or not (started or state["run"]) else settled + 1
-        if settled >= 3:
+        if settled >= 3 or (not busy and state["run"] and set(state["run"]) == set(state["code"])):
             return time.monotonic() - start, state
-        time.sleep(0.4)
+        time.sleep(0.25)
     running = state.get("queued", [])[:1]
     raise TimeoutError(f"{what}: run-all still running after {timeout_s:.0f} s"
                        + (f", at cell {running[0]}" if running else f" (kernel {state.get('kernel')})"))
@@ -445,9 +478,11 @@ def move(page, kind, control):
         handle.focus()
         for key in ("PageUp", "PageDown", "ArrowRight", "ArrowLeft"):
             handle.press(key)
-            time.sleep(0.2)
-            if readout.inner_text() != before:
-                return f"{before} -> {readout.inner_text()} ({key})"
+            deadline = time.monotonic() + 0.5  # the readout follows the handle in the page itself
+            while time.monotonic() < deadline:
+                if readout.inner_text() != before:
+                    return f"{before} -> {readout.inner_text()} ({key})"
+                time.sleep(0.05)
         return f"{before} did not move"
     if kind == "dropdown":
         options = control.locator("option").all_inner_texts()
@@ -496,3 +531,115 @@ def check_every_control(page, notebook, nb):
                 failures.append(f"{notebook}, {cell_label(nb, index)}: {kind} {label!r} ({what}): "
                                 f"the figure in the page did not change within {REDRAW_TIMEOUT_S:.0f} s")
     return failures, moved
+
+
+# The student notebooks (tests/test_browser_course_*.py): exercises unanswered, Validate, formgrader.
+
+@contextmanager
+def student_lab(parent):
+    """JupyterLab and Chromium for the student notebooks; yields (base URL, browser, root).
+
+    The server is rooted at a scratch course root made in ``parent`` (formgrader reads it, and
+    Validate reads its nbgrader_config.py, the server's cwd). It holds, for every student
+    notebook, ``validate/course/<day>/<name>.ipynb`` untouched and ``run/course/<day>/<name>.ipynb``
+    without outputs and with every code cell tagged "raises-exception": JupyterLab stops a
+    run-all at the first error (as the kernel's stop_on_error asks), and the tag makes it run
+    every cell, as a learner running cell after cell would (sources and nbgrader metadata are
+    unchanged)."""
+    from calcopt.instructor.release import copy_course_root
+    require_chromium()
+    root = copy_course_root(parent)
+    # Validate runs nbgrader's Execute preprocessor, whose defaults (a 30 s cell, 4 s for the
+    # outputs after a reply) a setup cell importing PyTorch and TensorFlow overruns on a busy
+    # machine. The scratch root's config waits longer; autograder/nbgrader_config.py is left as it is.
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write("\n# Added for the test server's Validate button.\n"
+                     f"c.Execute.timeout = {int(RUN_ALL_TIMEOUT_S)}\n"
+                     f"c.Execute.iopub_timeout = {int(RUN_ALL_TIMEOUT_S)}\n"
+                     f"c.Execute.startup_timeout = {int(RUN_ALL_TIMEOUT_S)}\n")
+    for path in released_notebooks("course"):
+        nb = nbformat.read(path, as_version=4)
+        untouched = root / "validate" / path.relative_to(REPO)
+        untouched.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, untouched)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+                tags = cell.metadata.setdefault("tags", [])
+                if "raises-exception" not in tags:
+                    tags.append("raises-exception")
+        target = root / "run" / path.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+    with jupyterlab(root, cwd=root) as base, chromium() as browser:
+        yield base, browser, root
+
+
+def check_student_notebook(lab, notebook):
+    """Run-all of one student notebook from the Run menu: every code cell runs; every error is
+    one an unanswered exercise explains; every grade cell fails; every widget renders."""
+    base, browser, root = lab
+    name = notebook_id(notebook)
+    path = f"run/{notebook.relative_to(REPO).as_posix()}"
+    solution = nbformat.read(REPO / "solutions" / notebook.relative_to(REPO / "course"), as_version=4)
+    with notebook_page(browser, base, f"course-{name}") as page:
+        started = time.monotonic()
+        open_notebook(page, base, path)
+        opened = time.monotonic()
+        seconds, state = run_all_from_menu(page, what=f"{name} (student)")
+        nb = save(page, base, path)
+        widget_count, widget_problems = rendered_widget_problems(page)
+        print(f"\n{name} (student): opened {opened - started:.1f} s, run-all {seconds:.1f} s, "
+              f"saved and checked {time.monotonic() - opened - seconds:.1f} s")
+        not_run = [cell_label(nb, i) for i in state["code"]
+                   if i not in state["run"] or nb.cells[i].execution_count is None]
+        assert not not_run, f"{name} (student): cells not run by Run All: {not_run}"
+        wrong = illegitimate_student_errors(nb, solution)
+        assert not wrong, "\n".join(
+            f"{name} (student), {cell_label(nb, i)}: {ename}: {evalue} (last frame in {where or '?'}), "
+            "not explained by an unanswered exercise" for i, ename, evalue, where in wrong)
+        graded = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")
+                  and c.cell_type == "code"]
+        failed = {i for i, *_ in errors_of(nb)}
+        passing = [cell_label(nb, i) for i in graded if i not in failed]
+        assert not passing, f"{name} (student): graded cells that pass with nothing answered: {passing}"
+        assert widget_count == len(widget_outputs(nb)), \
+            f"{name} (student): {len(widget_outputs(nb))} widget outputs in the notebook, {widget_count} in the page"
+        assert not widget_problems, "\n".join(
+            f"{name} (student): widget output {i} not rendered: {what}" for i, what in widget_problems)
+
+
+def check_validate_button(lab, notebook):
+    """nbgrader's Validate button in the notebook toolbar, on the untouched student notebook:
+    the dialog names every graded cell as failed, each by its source."""
+    base, browser, root = lab
+    name = notebook_id(notebook)
+    path = f"validate/{notebook.relative_to(REPO).as_posix()}"
+    graded = [c for c in nbformat.read(notebook, as_version=4).cells
+              if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    with notebook_page(browser, base, f"validate-{name}") as page:
+        open_notebook(page, base, path, kernel=False)  # Validate starts a kernel of its own
+        started = time.monotonic()
+        page.locator(".jp-NotebookPanel-toolbar .validate-button").click()
+        message = page.locator(".jp-Dialog #validation-message")
+        message.wait_for(timeout=int(RUN_ALL_TIMEOUT_S * 1000))
+        title = page.locator(".jp-Dialog .jp-Dialog-header").inner_text()
+        text = message.inner_text()
+        print(f"\n{name}: Validate answered in {time.monotonic() - started:.1f} s")
+        assert text.count("The following cell failed:") == len(graded), f"{name}: {title}\n{text[:2000]}"
+        for cell in graded:  # each failing check is shown by its source
+            assert cell.source.splitlines()[0].strip() in text, f"{name}: {title}\n{text[:2000]}"
+
+
+def check_formgrader(lab):
+    """The formgrader page, as the instructor opens it, lists every day of source/."""
+    base, browser, root = lab
+    days = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+    with notebook_page(browser, base, "formgrader") as page:
+        page.goto(f"{base}/formgrader/manage_assignments?token={TOKEN}")
+        table = page.locator("#main-table")
+        for day in days:
+            table.get_by_text(day, exact=True).first.wait_for(timeout=60_000)
+        listed = table.inner_text()
+        missing = [day for day in days if day not in listed]
+        assert not missing, f"formgrader does not list {missing}:\n{listed[:2000]}"

@@ -48,7 +48,6 @@ def test_moving_the_slider_in_the_page_moves_the_tangent_in_the_kernel(lab_with_
         try:
             page.goto(f"{base}/lab/tree/explorer.ipynb?token={TOKEN}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            browser.accept_kernel_dialog(page, timeout=10_000)
             # Started, connected and idle: a cell run before then runs nothing.
             browser.wait_kernel_idle(page, browser.RUN_ALL_TIMEOUT_S, "explorer.ipynb")
             page.locator(".jp-Notebook .jp-Cell").first.click()

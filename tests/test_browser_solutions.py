@@ -4,7 +4,7 @@ Run menu, no error output anywhere, every widget rendered, and every control of 
 
 One JupyterLab server and one browser for the module; the notebooks (every
 solutions/dayNN_*/*.ipynb present) are opened one after another, each with a kernel of its
-own shut down afterwards. Screenshots: tests/screenshots/ (git-ignored)."""
+own shut down afterwards. A failure leaves a screenshot in tests/screenshots/ (git-ignored)."""
 import time
 
 import nbformat
@@ -12,6 +12,7 @@ import pytest
 
 import browser
 from browser import notebook_id
+from conftest import SOURCES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 NOTEBOOKS = browser.released_notebooks("solutions")
@@ -33,9 +34,9 @@ def lab(tmp_path_factory):
         yield base, chromium
 
 
-def test_every_day_has_a_solution_notebook():
-    days = {p.parent.name for p in NOTEBOOKS}
-    assert {"day01_derivatives", "day07_schedules"} <= days, sorted(days)
+def test_every_day_has_its_solution_notebooks():
+    expected = {f"{day}/{source.stem}" for day, sources in SOURCES.items() for source in sources}
+    assert sorted(map(notebook_id, NOTEBOOKS)) == sorted(expected)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
@@ -43,33 +44,28 @@ def test_solution_runs_in_the_page_and_every_control_redraws_its_figure(lab, not
     base, chromium = lab
     name = notebook_id(notebook)
     path = notebook.relative_to(browser.REPO).as_posix()
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    try:
+    with browser.notebook_page(chromium, base, f"solutions-{name}") as page:
         started = time.monotonic()
         browser.open_notebook(page, base, path)
         opened = time.monotonic()
         seconds, state = browser.run_all_from_menu(page, what=name)
         nb = browser.save(page, base, path)
+        errors = [f"{name}, {browser.cell_label(nb, i)}: {ename}: {evalue}"
+                  for i, ename, evalue, _ in browser.errors_of(nb)]
+        assert not errors, "\n".join(errors)
+        not_run = [browser.cell_label(nb, i) for i in state["code"] if i not in state["run"]]
+        assert not not_run, f"{name}: cells not run by Run All: {not_run}"
+        unsaved = [browser.cell_label(nb, i) for i in state["code"] if nb.cells[i].execution_count is None]
+        assert not unsaved, f"{name}: the notebook saved from the page has no execution count in {unsaved}"
+        stderr = [f"{name}, {browser.cell_label(nb, i)}: stderr {text[:300]!r}" for i, text in browser.stderr_of(nb)]
+        assert not stderr, "\n".join(stderr)
         widget_count, widget_problems = browser.rendered_widget_problems(page)
+        assert widget_count == len(browser.widget_outputs(nb)), \
+            f"{name}: {len(browser.widget_outputs(nb))} widget outputs in the notebook, {widget_count} in the page"
+        assert not widget_problems, "\n".join(
+            f"{name}: widget output {i} not rendered: {what}" for i, what in widget_problems)
         ran = time.monotonic()
         control_failures, moved = browser.check_every_control(page, name, nb)
         print(f"\n{name}: opened {opened - started:.1f} s, run-all {seconds:.1f} s, "
               f"{widget_count} widget outputs, {moved} controls moved in {time.monotonic() - ran:.1f} s")
-    finally:
-        shot = browser.screenshot(page, f"solutions-{name}")
-        page.close()
-        browser.shutdown_kernels(base)
-    errors = [f"{name}, {browser.cell_label(nb, i)}: {ename}: {evalue}"
-              for i, ename, evalue, _ in browser.errors_of(nb)]
-    assert not errors, "\n".join(errors) + f"\nscreenshot: {shot}"
-    stderr = [f"{name}, {browser.cell_label(nb, i)}: stderr {text[:300]!r}" for i, text in browser.stderr_of(nb)]
-    not_run = [browser.cell_label(nb, i) for i in state["code"] if i not in state["run"]]
-    assert not not_run, f"{name}: cells not run by Run All: {not_run}\nscreenshot: {shot}"
-    unsaved = [browser.cell_label(nb, i) for i in state["code"] if nb.cells[i].execution_count is None]
-    assert not unsaved, f"{name}: the notebook saved from the page has no execution count in {unsaved}"
-    assert not stderr, "\n".join(stderr) + f"\nscreenshot: {shot}"
-    assert widget_count == len(browser.widget_outputs(nb)), \
-        f"{name}: {len(browser.widget_outputs(nb))} widget outputs in the notebook, {widget_count} in the page"
-    assert not widget_problems, "\n".join(
-        f"{name}: widget output {i} not rendered: {what}" for i, what in widget_problems) + f"\nscreenshot: {shot}"
-    assert not control_failures, "\n".join(control_failures) + f"\nscreenshot: {shot}"
+        assert not control_failures, "\n".join(control_failures)

@@ -6,8 +6,15 @@ The steps, in order, for each day:
 2. ``nbgrader generate_assignment``: solutions and hidden tests stripped, cells locked and
    checksummed, the assignment recorded in the gradebook; its output is copied to ``course/``;
 3. the solution view (``notebooks.to_solution``), executed, written to ``solutions/``.
+
+A release writes only what changed: a file of ``course/<day>/`` is replaced only when its bytes
+differ, and a solution notebook carries the fingerprint of what it was built from (its source,
+the ``calcopt`` package it imports, the code that makes the solution view) in its metadata, so
+that a day whose fingerprint matches is neither executed again nor rewritten (``--force`` runs
+it anyway). Re-running a release thus leaves unchanged days' cell timings and widget ids alone.
 """
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -20,7 +27,9 @@ from nbclient import NotebookClient
 from . import notebooks
 
 REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "calcopt"
 EXECUTE_TIMEOUT = 180  # seconds per cell; generous for a slow laptop
+FINGERPRINT_KEY = "calcopt"  # notebook metadata: {"fingerprint": "sha256:..."}
 
 
 def tool_env():
@@ -95,27 +104,96 @@ def execute(nb, cwd, allow_errors=False):
     return nb
 
 
-def release(root, course_dir, solutions_dir, run_solutions=True, only=None, log=print):
+def release(root, course_dir, solutions_dir, run_solutions=True, only=None, force=False, log=print):
+    """Steps 1 to 3 for every day, or the days named in ``only``; ``force``: execute and
+    write every solution notebook, even those whose fingerprint matches. Returns {day: [notebooks]}."""
     root, course_dir, solutions_dir = Path(root), Path(course_dir), Path(solutions_dir)
     built = build_sources(root, only)
     for day, sources in built.items():
-        log(f"{day}: student notebooks")
         released = generate_assignment(root, day)
-        shutil.rmtree(course_dir / day, ignore_errors=True)
-        shutil.copytree(released, course_dir / day)
+        changed = sync_tree(released, course_dir / day)
+        log(f"{day}: student notebooks " + (f"updated: {', '.join(changed)}" if changed else "unchanged"))
         for source in sources:
-            log(f"{day}: solutions/{day}/{source.name}" + (" (executing)" if run_solutions else ""))
-            solution = notebooks.to_solution(nbformat.read(source, as_version=4))
-            target = solutions_dir / day / source.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if run_solutions:
-                execute(solution, target.parent)
-            notebooks.write(solution, target)
+            release_solution(source.with_suffix(".py"), source, solutions_dir / day / source.name,
+                             run_solutions, force, log)
     if not only:
         days = set(built)
         _remove_stale_days(course_dir, days)
         _remove_stale_days(solutions_dir, days)
     return built
+
+
+def release_solution(source, built, target, run_solutions=True, force=False, log=print):
+    """Step 3 for one notebook: ``built`` (the notebook built from ``source``) as its solution
+    view at ``target``, executed unless ``run_solutions`` is false. Skipped when ``target``
+    already holds it from the same fingerprint (and executed, if execution is asked for),
+    unless ``force``. Returns True when ``target`` was written."""
+    name = f"solutions/{target.parent.name}/{target.name}"
+    mark = fingerprint(source)
+    if not force and is_current(target, mark, run_solutions):
+        log(f"{name}: unchanged (same fingerprint), not rewritten")
+        return False
+    log(f"{name}" + (" (executing)" if run_solutions else ""))
+    solution = notebooks.to_solution(nbformat.read(built, as_version=4))
+    solution.metadata[FINGERPRINT_KEY] = {"fingerprint": mark}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if run_solutions:
+        execute(solution, target.parent)
+    notebooks.write(solution, target)
+    return True
+
+
+def fingerprint(source, package=None):
+    """``sha256:<hex>`` of what a solution notebook is made from: its source file, every file of
+    the ``calcopt`` package but the instructor's tools, and the module that builds the
+    solution view."""
+    package = Path(package or PACKAGE)
+    files = [p for p in sorted(package.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts
+             and p.relative_to(package).parts[0] != "instructor"]
+    digest = hashlib.sha256()
+    for label, path in [("source", Path(source)), ("notebooks.py", Path(notebooks.__file__))] + [
+            (p.relative_to(package).as_posix(), p) for p in files]:
+        content = path.read_bytes()
+        digest.update(f"{label}\0{len(content)}\0".encode())
+        digest.update(content)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def is_current(target, mark, need_executed):
+    """True when the notebook at ``target`` was built from the fingerprint ``mark`` and, if
+    ``need_executed``, every one of its code cells ran."""
+    try:
+        nb = nbformat.read(target, as_version=4)
+    except (OSError, ValueError):  # missing or unreadable: rebuild it
+        return False
+    if nb.metadata.get(FINGERPRINT_KEY, {}).get("fingerprint") != mark:
+        return False
+    return not need_executed or all(cell.execution_count for cell in nb.cells
+                                    if cell.cell_type == "code" and cell.source.strip())
+
+
+def sync_tree(source, target):
+    """Make ``target`` hold exactly the files of ``source``, writing only those whose bytes
+    differ and removing those ``source`` does not have; returns the paths changed."""
+    source, target = Path(source), Path(target)
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    changed = []
+    for relative in sorted(wanted):
+        new, old = source / relative, target / relative
+        if not old.is_file() or old.read_bytes() != new.read_bytes():
+            old.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(new, old)
+            changed.append(relative.as_posix())
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):  # files before their folders
+            relative = path.relative_to(target)
+            if path.is_file() and relative not in wanted:
+                path.unlink()
+                changed.append(f"{relative.as_posix()} (removed)")
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return changed
 
 
 def _remove_stale_days(directory, days):
@@ -133,10 +211,12 @@ def main(argv=None):
     parser.add_argument("days", nargs="*", help="release only these days (default: all)")
     parser.add_argument("--no-execute", action="store_true",
                         help="write solution notebooks without running them")
+    parser.add_argument("--force", action="store_true",
+                        help="execute and rewrite every solution notebook, even one whose source did not change")
     args = parser.parse_args(argv)
     try:
         release(args.root, args.course, args.solutions, run_solutions=not args.no_execute,
-                only=args.days)
+                only=args.days, force=args.force)
     except (notebooks.SourceError, RuntimeError) as error:
         sys.exit(f"release failed: {error}")
 

@@ -671,6 +671,38 @@ expect("max_stable_lr(float32)", max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]]
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### Exercise 4b: why $2/L$, in words (written answer, 2 points, graded by hand)
+# Gradient descent with a fixed learning rate on $f(x) = \tfrac12 x^\top A x$, $A$ symmetric
+# positive definite with eigenvalues $\mu = \lambda_{\min} \le \dots \le \lambda_{\max} = L$.
+# In four to six sentences, in the cell below:
+# 1. why a learning rate above $2/L$ diverges from almost every start (which starts do not?);
+# 2. what happens at exactly $\mathrm{lr} = 2/L$;
+# 3. why the largest eigenvalue limits the step while the smallest sets the speed.
+#
+# *Hint:* write the update in the eigenvector basis of $A$.
+
+# %% [markdown] nbgrader={"grade_id": "max_stable_lr_explained", "solution": true, "grade": true, "points": 2}
+# *Model answer.* In the orthonormal eigenvector basis of $A$, $x = \sum_i z_i q_i$, the update
+# $x \leftarrow x - \mathrm{lr}\,Ax$ acts on each coordinate alone:
+# $z_i \leftarrow (1 - \mathrm{lr}\,\lambda_i)\, z_i$, so $z_i^{(k)} = (1 - \mathrm{lr}\,\lambda_i)^k z_i^{(0)}$.
+# A coordinate shrinks exactly when $|1 - \mathrm{lr}\,\lambda_i| < 1$, that is
+# $0 < \mathrm{lr} < 2/\lambda_i$, and the tightest of these conditions is the one for $\lambda_{\max} = L$.
+# Above $2/L$ the factor along the top eigenvector has modulus $|1 - \mathrm{lr}\,L| > 1$: that
+# coordinate grows geometrically with alternating sign, from every start with $z_{\max}^{(0)} \ne 0$
+# (the starts orthogonal to the top eigenspace, a set of measure zero, still converge, at least
+# when $\mathrm{lr} < 2/\lambda$ for the other eigenvalues). At exactly $2/L$ the factor is $-1$: that
+# coordinate flips sign forever with constant size, so the iterates oscillate without converging
+# or diverging, while the coordinates with $\lambda_i < L$ still shrink. Within the stable range
+# the slowest coordinate is the one with $\lambda_{\min} = \mu$: its factor
+# $1 - \mathrm{lr}\,\mu > 1 - 2\mu/L$ stays close to 1 when $L/\mu$ is large, so about
+# $L/\mu$ (the condition number) steps are needed per factor $e$ of progress. $L$ caps the step,
+# $\mu$ sets the pace.
+#
+# *For the grader:* 2 points for the eigenbasis argument giving $|1 - \mathrm{lr}\,\lambda_i| < 1$
+# and the behaviour above and at $2/L$ (1 point if only one of the two is right); no point is lost
+# for leaving out the measure-zero starts or the condition number when the rest is right.
+
+# %% [markdown]
 # ### Exercise 5: a constrained optimum with Lagrange multipliers (3 points)
 # Minimise $\tfrac12 x^\top Q x + c^\top x$ subject to $Ax = b$, with the conditions of §2.5.
 
