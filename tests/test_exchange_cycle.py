@@ -20,7 +20,7 @@ from nbgrader.api import Gradebook
 from calcopt.instructor import feedback, grade, gradebook
 from calcopt.instructor.release import run_nbgrader, tool_env
 from conftest import scratch_course_root
-from submissions import solution_sources
+from submissions import solution_sources, wrong
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ class Student:
         nb = nbformat.read(path, as_version=4)
         answers = dict(solution_sources(DAY), **{WRITTEN: written})
         if wrong_first_exercise:
-            answers["gradient_descent"] = answers["gradient_descent"].replace("lr *", "-lr *")
+            answers["gradient_descent"] = wrong(answers["gradient_descent"])
         for cell in nb.cells:
             if cell.id in answers:
                 cell.source = answers[cell.id]

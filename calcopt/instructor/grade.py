@@ -29,7 +29,7 @@ from pathlib import Path
 from . import assignments, feedback, gradebook, intake, report, sandbox, state
 from .executors import run_all
 from .progress import Progress, summary_table
-from .release import REPO, build_sources, generate_assignment
+from .release import REPO, build_sources, generate_assignment, tool_env
 from .worker import Task, grade_one
 
 
@@ -158,6 +158,7 @@ def grade(root, db_url=None, workers=None, scheduler=None, settings=None, log=pr
     again. Returns {(student, day): [problem lines]} of every submission present."""
     root = Path(root)
     db_url = db_url or gradebook.default_url(root)
+    os.environ.update(tool_env())  # nbgrader runs `alembic` by name when it makes a gradebook
     built = build_sources(root)
     expected = {day: [p.stem for p in paths] for day, paths in built.items()}
     submissions = intake.find_submissions(root, expected, intake.day_signatures(root / "source", built))
