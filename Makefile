@@ -58,15 +58,16 @@ feedback: setup
 	$(if $(DB),CALCOPT_DB='$(DB)') $(PY) -m calcopt.instructor.feedback \
 		$(foreach s,$(STUDENT),--student $(s)) $(foreach d,$(DAY),--day $(d))
 
-# JupyterLab on the course root, where formgrader finds nbgrader_config.py, with the exchange
+# JupyterLab in the course root (formgrader reads nbgrader_config.py from the server's working
+# folder), with the exchange
 # nbgrader's release, fetch, submit and collect go through (EXCHANGE=, default exchange/).
 formgrader: setup
 	mkdir -p $(EXCHANGE) && chmod 777 $(EXCHANGE)
-	CALCOPT_EXCHANGE=$(EXCHANGE) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) \
-		--ServerApp.root_dir=autograder --LabApp.default_url=/formgrader $(LAB_ROOT_FLAG) $(LAB_ARGS)
+	cd autograder && CALCOPT_EXCHANGE=$(abspath $(EXCHANGE)) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) \
+		--ServerApp.root_dir=. --LabApp.default_url=/formgrader $(LAB_ROOT_FLAG) $(LAB_ARGS)
 
 bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) autograder/release autograder/autograded autograder/feedback autograder/gradebook.db autograder/keys
+	rm -rf $(VENV) autograder/release autograder/autograded autograder/feedback autograder/gradebook.db autograder/keys autograder/grading-state

@@ -30,9 +30,22 @@ def get(url, timeout=5):
 @pytest.fixture(scope="module")
 def lab():
     """`make lab` on a free port of 127.0.0.1; yields its base URL, stops it afterwards."""
+    yield from serve("lab")
+
+
+@pytest.fixture(scope="module")
+def formgrader(tmp_path_factory):
+    """`make formgrader` with a scratch exchange; yields (base URL, exchange)."""
+    exchange = tmp_path_factory.mktemp("formgrader") / "exchange"
+    for base in serve("formgrader", f"EXCHANGE={exchange}"):
+        yield base, exchange
+
+
+def serve(target, *make_args):
+    """``make <target>`` on a free port of 127.0.0.1; yields its base URL, then stops it."""
     port = free_port()
     args = f"--no-browser --ServerApp.token={TOKEN} --ServerApp.disable_check_xsrf=True"
-    process = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}", f"LAB_ARGS={args}"],
+    process = subprocess.Popen(["make", "-s", target, f"LAB_PORT={port}", f"LAB_ARGS={args}", *make_args],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -43,11 +56,11 @@ def lab():
             break
         except OSError:
             if process.poll() is not None:
-                pytest.fail(f"make lab exited with {process.returncode}:\n{process.stdout.read()}")
+                pytest.fail(f"make {target} exited with {process.returncode}:\n{process.stdout.read()}")
             time.sleep(0.5)
     else:
         os.killpg(process.pid, signal.SIGTERM)
-        pytest.fail("make lab did not answer within 120 s")
+        pytest.fail(f"make {target} did not answer within 120 s")
     yield base
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
@@ -85,3 +98,14 @@ def test_the_validate_button_runs_day_one_and_reports_every_unanswered_test(lab)
     nb = json.loads(get(f"{lab}/api/contents/{path}?token={TOKEN}"))["content"]
     graded = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
     assert len(answer["value"]["failed"]) == len(graded)
+
+
+def test_formgrader_finds_the_course_and_the_exchange_exists(formgrader):
+    base, exchange = formgrader
+    page = get(f"{base}/formgrader?token={TOKEN}")
+    assert "nbgrader_config.py" not in page, page[:2000]  # its "no course here" message names it
+    assignments = json.loads(get(f"{base}/formgrader/api/assignments?token={TOKEN}", timeout=60))
+    listed = {a["name"] for a in assignments}
+    days = {p.name for p in (REPO / "autograder" / "source").iterdir() if p.is_dir()}
+    assert days <= listed, f"formgrader lists {sorted(listed)}"
+    assert exchange.is_dir() and exchange.stat().st_mode & 0o777 == 0o777
