@@ -65,6 +65,19 @@ def test_directional_derivative_peaks_along_the_gradient(explorer, x0, y0):
     assert explorer.upper.get_ydata()[0] == pytest.approx(norm)
 
 
+def test_slope_panel_keeps_its_scale_so_the_cosine_shrinks_near_the_minimum(explorer):
+    # The notebook asks what happens to the cosine's height as the point nears the minimum:
+    # the y axis must stay put for the answer (it flattens) to show.
+    explorer.update(1.2, -0.7, 0.0)
+    limits, far = explorer.ax_slope.get_ylim(), np.abs(explorer.curve.get_ydata()).max()
+    explorer.update(0.05, 0.0, 0.0)
+    near = np.abs(explorer.curve.get_ydata()).max()
+    assert explorer.ax_slope.get_ylim() == limits
+    assert near < 0.05 * far
+    assert limits[1] >= np.hypot(*grad_f(2.0, -2.0))  # the steepest corner of the map fits
+    assert explorer.grad_arrow.get_zorder() > explorer.v_arrow.get_zorder()
+
+
 def test_readout_shows_the_slope(explorer):
     explorer.update(1.0, 0.5, 0.0)
     assert f"grad f . v = {grad_f(1.0, 0.5)[0]: .3f}" in explorer.readout.get_text()

@@ -3,7 +3,8 @@
 ``GradientExplorer`` shows a point on the contour plot of f(x, y), the gradient arrow there,
 the level curve's tangent (perpendicular to the gradient) and a unit vector v turned by an
 angle slider; a second panel plots the directional derivative grad f . v against the angle,
-a cosine that peaks at |grad f| when v points along grad f.
+a cosine that peaks at |grad f| when v points along grad f. That panel's y axis is fixed (it
+fits the largest |grad f| on the map), so the cosine visibly flattens near a minimum.
 
 """
 import ipywidgets as widgets
@@ -40,8 +41,9 @@ class GradientExplorer(Explorer):
         self.arrow_length = 0.3 * (x_range[1] - x_range[0])
         self.arrow_scale = self.arrow_length / max(max_norm, 1e-12)
         arrow = dict(angles="xy", scale_units="xy", scale=1, width=0.012, zorder=3)
+        # The gradient arrow is drawn over v's (zorder): it is never longer, so both stay visible.
         self.grad_arrow = self.ax.quiver([x0], [y0], [0.0], [0.0], color="tab:red",
-                                         label="grad f (scaled)", **arrow)
+                                         label="grad f (scaled)", **{**arrow, "zorder": 3.5})
         self.v_arrow = self.ax.quiver([x0], [y0], [0.0], [0.0], color="tab:blue",
                                       label="unit direction v", **arrow)
         self.level_tangent, = self.ax.plot([], [], color="black", linestyle="--", linewidth=1,
@@ -49,7 +51,8 @@ class GradientExplorer(Explorer):
         self.point, = self.ax.plot([], [], "o", color="black", markersize=5, zorder=4)
         self.ax.legend(loc="upper left", fontsize="x-small", framealpha=0.9)
 
-        # Right: grad f . v as v turns through a full circle.
+        # Right: grad f . v as v turns through a full circle, on a fixed scale: the largest
+        # |grad f| on the map fits, so moving the point shows the cosine grow and shrink.
         self.thetas = np.linspace(0.0, 360.0, 361)
         self.curve, = self.ax_slope.plot(self.thetas, np.zeros_like(self.thetas),
                                          color="tab:blue")
@@ -59,6 +62,8 @@ class GradientExplorer(Explorer):
         self.grad_angle = self.ax_slope.axvline(0.0, color="tab:red", linewidth=1)
         self.marker, = self.ax_slope.plot([], [], "o", color="tab:blue")
         self.ax_slope.set_xlim(0.0, 360.0)
+        self.slope_bound = 1.1 * max_norm if max_norm > 0 else 1.0
+        self.ax_slope.set_ylim(-self.slope_bound, self.slope_bound)
         self.ax_slope.set_xticks([0, 90, 180, 270, 360])
         self.ax_slope.set_xlabel("angle of v (degrees)")
         self.ax_slope.set_ylabel("grad f . v")
@@ -83,9 +88,8 @@ class GradientExplorer(Explorer):
         self.update(self.x_slider.value, self.y_slider.value, self.angle_slider.value)
 
     def update(self, x0, y0, angle):
-        """Move the point to (x0, y0) and turn v to ``angle`` degrees: set the artists' data
-        (and the right panel's y limits, so the cosine fills it), then ``draw_idle``.
-        Nothing is created or removed."""
+        """Move the point to (x0, y0) and turn v to ``angle`` degrees: set the artists' data,
+        then ``draw_idle``. Nothing is created or removed, and the axes' limits stay fixed."""
         g = np.asarray(self.grad(x0, y0), dtype=float).reshape(2)
         norm = float(np.hypot(*g))
         rad = np.deg2rad(angle)
@@ -111,8 +115,6 @@ class GradientExplorer(Explorer):
         self.grad_angle.set_xdata([grad_deg, grad_deg])
         self.grad_angle.set_visible(norm > 0)
         self.marker.set_data([angle], [self.slope])
-        bound = 1.2 * norm if norm > 0 else 1.0  # the cosine fills the panel at every point
-        self.ax_slope.set_ylim(-bound, bound)
         between = (angle - grad_deg + 180.0) % 360.0 - 180.0
         self.readout.set_text(
             f"grad f = ({g[0]: .3f}, {g[1]: .3f})   |grad f| = {norm:.3f}\n"

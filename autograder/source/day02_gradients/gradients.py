@@ -11,7 +11,10 @@
 #   `tf.GradientTape`, and check that they agree.
 #
 # **Prerequisites.** Day 1 (central differences, truncation against round-off error); vectors
-# and the dot product; NumPy arrays.
+# and the dot product, $a\cdot b = \lVert a\rVert\,\lVert b\rVert\cos\varphi$; NumPy arrays.
+# The multivariable chain rule and Taylor expansion are explained where they are used;
+# eigenvalues and Newton's method (Day 3) and reverse-mode automatic differentiation (Day 4)
+# are only named here.
 #
 # **Time to complete.** About 3 hours 15 minutes: 1 h 30 min of reading and running, 1 h 45 min
 # of exercises (what learners took, not what the author guessed).
@@ -86,18 +89,26 @@ print(f"f at the start: {f(*path[0]):.3f}; after {len(path) - 1} steps: {f(*path
 # is $y$: $\partial f/\partial x = 2x + y\cos(xy)$; likewise $\partial f/\partial y = 6y + x\cos(xy)$.
 #
 # **Directional derivative.** The slope along a unit vector $v$ is
-# $D_v f(x) = \lim_{t\to 0} \frac{f(x + tv) - f(x)}{t}$. The chain rule applied to
-# $g(t) = f(x + tv)$ gives $g'(0) = \sum_i \frac{\partial f}{\partial x_i} v_i$, so
+# $D_v f(x) = \lim_{t\to 0} \frac{f(x + tv) - f(x)}{t}$. Walk along $x + tv$: coordinate $i$
+# changes at rate $v_i$, and each change adds slope $\frac{\partial f}{\partial x_i}v_i$. That is
+# the multivariable chain rule: if $f$ is differentiable at $x$ (continuous partial derivatives
+# suffice), $g(t) = f(x + tv)$ has $g'(0) = \sum_i \frac{\partial f}{\partial x_i} v_i$, so
 # $$D_v f(x) = \nabla f(x)\cdot v .$$
+# Partial derivatives alone are not enough: $x^2y/(x^2+y^2)$, set to 0 at the origin, has both
+# partials 0 there, yet slope $1/(2\sqrt2)$ along the diagonal $v = (1, 1)/\sqrt2$.
 #
-# **Steepest descent.** By Cauchy–Schwarz, for every unit vector $v$,
+# **Steepest descent.** For a unit vector $v$ at angle $\varphi$ to $\nabla f$,
+# $\nabla f\cdot v = \lVert\nabla f\rVert\cos\varphi$, between $-\lVert\nabla f\rVert$ and
+# $+\lVert\nabla f\rVert$. In $n$ dimensions the same bound is Cauchy–Schwarz,
+# $|a\cdot b| \le \lVert a\rVert\,\lVert b\rVert$: for every unit vector $v$,
 # $$-\lVert\nabla f\rVert = -\lVert\nabla f\rVert\,\lVert v\rVert \;\le\; \nabla f\cdot v
 # \;\le\; \lVert\nabla f\rVert\,\lVert v\rVert = \lVert\nabla f\rVert,$$
-# with equality exactly when $v$ is parallel to $\nabla f$. So the slope is largest,
-# $+\lVert\nabla f\rVert$, along $v = \nabla f/\lVert\nabla f\rVert$, and most negative,
-# $-\lVert\nabla f\rVert$, along $v = -\nabla f/\lVert\nabla f\rVert$: **$-\nabla f$ is the
-# direction of steepest descent**. Along a contour $f$ does not change, so $\nabla f\cdot v = 0$
-# there: the gradient is perpendicular to the level curves.
+# and, when $\nabla f \ne 0$, equality on the right exactly for $v = \nabla f/\lVert\nabla f\rVert$
+# and on the left exactly for $v = -\nabla f/\lVert\nabla f\rVert$. So the slope is largest,
+# $+\lVert\nabla f\rVert$, along $\nabla f$ and most negative, $-\lVert\nabla f\rVert$, along
+# $-\nabla f$: **$-\nabla f$ is the direction of steepest descent**. (Where $\nabla f = 0$ every
+# direction has slope 0, and there is no steepest one.) Along a contour $f$ does not change, so
+# $\nabla f\cdot v = 0$ for $v$ tangent to it: the gradient is perpendicular to the level curves.
 #
 # **Jacobian.** For $F:\mathbb{R}^n\to\mathbb{R}^m$, the $m\times n$ matrix
 # $J_{ij} = \partial F_i/\partial x_j$: row $i$ is $\nabla F_i$, column $j$ is the directional
@@ -106,12 +117,17 @@ print(f"f at the start: {f(*path[0]):.3f}; after {len(path) - 1} steps: {f(*path
 #
 # **Hessian.** For scalar $f$, the $n\times n$ matrix $H_{ij} = \partial^2 f/\partial x_i\partial x_j$,
 # the Jacobian of the gradient. If the second partials are continuous, $H$ is symmetric
-# (Schwarz's theorem), and $f(x + d) \approx f(x) + \nabla f\cdot d + \tfrac12 d^\top H d$.
+# (Schwarz's theorem), and $f(x + d) \approx f(x) + \nabla f\cdot d + \tfrac12 d^\top H d$: the
+# one-variable Taylor expansion $g(1) \approx g(0) + g'(0) + \tfrac12 g''(0)$ of
+# $g(t) = f(x + td)$, whose derivatives are $g'(0) = \nabla f\cdot d$ and $g''(0) = d^\top H d$
+# (the chain rule, twice).
 #
 # **Gradient check.** Compare an analytic gradient $a$ with central differences $b$,
 # $b_i = \frac{f(x + he_i) - f(x - he_i)}{2h}$ (error $O(h^2)$, Day 1), in float64 with
 # $h \approx 10^{-5}$, by the relative error $\dfrac{|a_i - b_i|}{\max(10^{-8}, |a_i| + |b_i|)}$,
-# largest over $i$. The floor $10^{-8}$ keeps two tiny numbers from looking far apart.
+# largest over $i$. The floor $10^{-8}$ keeps two tiny numbers from looking far apart; it does
+# not cover the check's own round-off, about $\varepsilon|f|/h$, where a component of the
+# gradient is zero (section 3).
 #
 # ## 3. From scratch
 #
@@ -160,7 +176,7 @@ print(f"{X.size} points: loop {seconds_loop * 1e3:.0f} ms, NumPy {seconds_numpy 
       f"({seconds_loop / seconds_numpy:.0f} times faster)")
 print(f"largest error against the hand-derived gradient: "
       f"{max(np.abs(GX - exact[0]).max(), np.abs(GY - exact[1]).max()):.1e}")
-print(f"loop and NumPy agree to {np.abs(np.array(loop)[..., 0] - GX).max():.1e}")
+print(f"loop and NumPy agree to {np.abs(np.array(loop) - np.stack([GX, GY], axis=-1)).max():.1e}")
 
 # %% [markdown]
 # ### The gradient field
@@ -219,29 +235,40 @@ print(f"relative error, correct gradient: {rel_error(grad_f(x0, y0), numerical):
 print(f"relative error, buggy gradient:   {rel_error(grad_f_buggy(x0, y0), numerical):.1e}")
 
 # %% [markdown]
-# A rule of thumb in float64 with $h = 10^{-5}$, for values and gradients of order one: below
-# about $10^{-7}$ the gradient is right; above about $10^{-4}$, look for a bug. The correct
-# gradient sits far below the line, the buggy one far above.
+# A rule of thumb in float64 with $h = 10^{-5}$, when $f$ and *every component* of $\nabla f$
+# are of order one: below about $10^{-7}$ the gradient is right; above about $10^{-4}$, look
+# for a bug; in between, check again at other points. The correct gradient sits far below the
+# line, the buggy one far above.
 #
-# The rule assumes $|f|$ is not much larger than $|\nabla f|$: the round-off of a central
-# difference is about $\varepsilon|f|/h$ (Day 1), so its *relative* error is about
-# $\varepsilon|f|/(h\,|\nabla f|)$, whatever the gradient's correctness. The same correct gradient,
-# checked on $f + 10^6$ (a constant that changes nothing but $|f|$) near the minimum, where the
-# gradient is small:
+# The rule assumes that the check's own error is small against every component. The round-off
+# of a central difference is about $\varepsilon|f|/h$ (Day 1), so the relative error of
+# component $i$ is up to about $\varepsilon|f|/(h\,|\partial f/\partial x_i|)$, whatever the
+# gradient's correctness: the smallest component sets the largest error, and a component that
+# is zero meets the floor $10^{-8}$, far below that round-off. (Truncation adds about
+# $h^2|\partial^3 f/\partial x_i^3|/(12|\partial f/\partial x_i|)$, small unless $f$ changes on a
+# scale close to $h$.) Two correct gradients checked where the rule does not hold: $f + 10^6$ (a
+# constant that changes nothing but $|f|$) near the minimum, where the gradient is small, and
+# $f$ itself where $\partial f/\partial x = 0$:
 
 # %%
 near_min = (2e-3, -1e-3)
 f_offset = lambda x, y: 1e6 + f(x, y)  # noqa: E731  the same gradient as f
-noise = np.finfo(float).eps * abs(f_offset(*near_min)) / (1e-5 * np.abs(grad_f(*near_min)).max())
+noise = np.finfo(float).eps * abs(f_offset(*near_min)) / (1e-5 * np.abs(grad_f(*near_min)).min())
 print(f"relative error, correct gradient of f + 1e6 at {near_min}: "
       f"{rel_error(grad_f(*near_min), partials(f_offset, *near_min)):.1e}; "
-      f"predicted round-off eps |f| / (h |grad f|) = {noise:.1e}")
+      f"predicted round-off, up to eps |f| / (h min_i |df/dx_i|) = {noise:.1e}")
 print(f"the same gradient checked on f itself there: {rel_error(grad_f(*near_min), partials(f, *near_min)):.1e}")
+x_flat = -0.45
+for _ in range(5):  # Newton's method on df/dx(x, 1) = 2x + cos x = 0
+    x_flat -= (2 * x_flat + math.cos(x_flat)) / (2 - math.sin(x_flat))
+print(f"correct gradient at ({x_flat:.4f}, 1.0), where df/dx = {grad_f(x_flat, 1.0)[0]:.0e}: "
+      f"relative error {rel_error(grad_f(x_flat, 1.0), partials(f, x_flat, 1.0)):.1e}")
 
 # %% [markdown]
-# A correct gradient lands in the "bug" range: compare the relative error with the predicted
-# round-off $\varepsilon|f|/(h|\nabla f|)$, not with a fixed threshold (or remove large constants,
-# or check where the gradient is not small).
+# Both correct gradients land in the "bug" range. Compare the relative error with the predicted
+# round-off $\varepsilon|f|/(h\,\min_i|\partial f/\partial x_i|)$, an upper estimate (the error
+# above is below it, as round-off should be), not with a fixed threshold; or remove large
+# constants, and check at random points, where no component of the gradient is zero.
 #
 # ### Jacobian and Hessian, numerically
 #
@@ -269,8 +296,10 @@ print(J_num)
 # %% [markdown]
 # The Hessian of $f$ is the Jacobian of $\nabla f$. By hand,
 # $H = \begin{pmatrix} 2 - y^2\sin(xy) & \cos(xy) - xy\sin(xy)\\
-# \cos(xy) - xy\sin(xy) & 6 - x^2\sin(xy)\end{pmatrix}$; numerically, central differences of
-# the gradient, one column per axis.
+# \cos(xy) - xy\sin(xy) & 6 - x^2\sin(xy)\end{pmatrix}$; for example, the product rule on the
+# $x\cos(xy)$ of $\partial f/\partial y$ gives
+# $\partial^2 f/\partial x\,\partial y = \cos(xy) + x\cdot(-y\sin(xy))$. Numerically: central
+# differences of the gradient, one column per axis.
 
 # %%
 def hessian_f(x, y):
@@ -282,21 +311,30 @@ H_num = np.column_stack([(grad_f(x0 + h, y0) - grad_f(x0 - h, y0)) / (2 * h),
                          (grad_f(x0, y0 + h) - grad_f(x0, y0 - h)) / (2 * h)])
 np.testing.assert_allclose(H_num, hessian_f(x0, y0), rtol=1e-7, atol=1e-9)
 print(H_num)
-print(f"asymmetry |H01 - H10| = {abs(H_num[0, 1] - H_num[1, 0]):.1e}")
+cos_xy, sin_xy = np.cos(x0 * y0), np.sin(x0 * y0)
+f_xyyy = -3 * x0**2 * cos_xy + x0**3 * y0 * sin_xy  # fourth derivatives, by hand
+f_xxxy = -3 * y0**2 * cos_xy + y0**3 * x0 * sin_xy
+print(f"H01 - H10 = {H_num[0, 1] - H_num[1, 0]:.2e}; its truncation part "
+      f"(h²/6)(f_xyyy - f_xxxy) = {h**2 / 6 * (f_xyyy - f_xxxy):.2e}")
 eigenvalues = np.linalg.eigvalsh(hessian_f(x0, y0))
 print(f"eigenvalues of H: {eigenvalues.round(4)}, all positive: {bool(np.all(eigenvalues > 0))}")
 
 # %% [markdown]
 # The exact Hessian is symmetric; this numerical one is not quite: $H_{01}$ differentiates
 # $\partial f/\partial x$ along $y$ and $H_{10}$ differentiates $\partial f/\partial y$ along $x$, two
-# different central differences whose truncation errors ($O(h^2)$, with different third
-# derivatives) and round-off differ. Positive
-# eigenvalues mean that $f$ curves upward in every direction at this point (Day 3 builds on it).
+# different central differences, whose truncation errors differ,
+# $\tfrac{h^2}{6}\partial^4 f/\partial x\,\partial y^3$ against
+# $\tfrac{h^2}{6}\partial^4 f/\partial x^3\partial y$, and so do their round-off errors. At
+# $h = 10^{-5}$ the truncation part is nearly all of the printed asymmetry. Positive
+# eigenvalues mean that $f$ curves upward in every direction at this point (Day 3 explains why,
+# and builds on it).
 #
 # ## 4. The frameworks
 #
-# Reverse-mode automatic differentiation computes a gradient exactly (to round-off) at the
-# cost of a few evaluations of $f$, whatever $n$. A Jacobian takes one reverse pass per output
+# Reverse-mode automatic differentiation (Day 4 builds an engine for it) records the operations
+# that compute $f$, then runs back through them once to compute a gradient exactly (to round-off)
+# at the cost of a few evaluations of $f$, whatever $n$. Forward mode carries one directional
+# derivative along with the computation instead. A Jacobian takes one reverse pass per output
 # (or one forward pass per input); a Hessian is the Jacobian of the gradient.
 #
 # **PyTorch**: `torch.autograd.functional.jacobian` and `hessian`, in float64.
@@ -346,7 +384,9 @@ print("TensorFlow agrees with PyTorch and with our hand derivation")
 # - turn $v$ until the dot reaches the top of the cosine: where does $v$ point? (the buttons
 #   do it for you);
 # - turn $v$ along the dashed tangent: what is $\nabla f\cdot v$ there?
-# - move the point towards the minimum near the origin: what happens to the cosine's height?
+# - move the point towards the minimum near the origin: what happens to the cosine's height
+#   (the panel's scale stays fixed: it fits the largest $\lVert\nabla f\rVert$ on the map), to the
+#   readout's $\lVert\nabla f\rVert$, and to the red arrow?
 
 # %%
 # %matplotlib widget
@@ -356,6 +396,8 @@ explorer
 # %% [markdown]
 # The slope along $v$ is $\lVert\nabla f\rVert\cos\varphi$, $\varphi$ the angle between $v$ and
 # $\nabla f$: largest along $\nabla f$, zero along the contour, most negative along $-\nabla f$.
+# Near the minimum $\lVert\nabla f\rVert$ shrinks towards 0 and the cosine flattens with it:
+# every direction is almost level there.
 #
 # ## 6. Exercises
 #
@@ -364,7 +406,10 @@ explorer
 # ### Exercise 1: the numerical gradient (2 points)
 #
 # Generalise `partials` to $n$ variables: component $i$ is
-# $\frac{f(x + he_i) - f(x - he_i)}{2h}$. Start from a float64 copy of $x$.
+# $\frac{f(x + he_i) - f(x - he_i)}{2h}$. Start from a float64 *copy* of $x$
+# (`np.array(x, dtype=np.float64)`): `np.asarray` makes no copy of a float64 array, and
+# stepping `x[i]` in place and undoing it changes the caller's $x$ by round-off
+# ($1.2 + h - 2h + h$ is not $1.2$ in float64).
 
 # %% nbgrader={"grade_id": "numerical_gradient", "solution": true}
 def numerical_gradient(f, x, h=1e-5):
@@ -399,6 +444,16 @@ _xi = np.array([1, 2])  # integer x: the steps must not be truncated
 check_close("numerical_gradient of x0² + 3 x1 at the integer point (1, 2)",
             numerical_gradient(lambda p: p[0] ** 2 + 3 * p[1], _xi), np.array([2.0, 3.0]), rtol=1e-8, dtype=np.float64)
 check_close("numerical_gradient must not modify x", _xi, np.array([1.0, 2.0]), rtol=0.0)
+_x64 = np.array([1.2, -0.7])  # float64 x: converting it makes no copy, so a step added in place would show
+numerical_gradient(lambda p: p[0] ** 2 + 3 * p[1], _x64)
+check_close("numerical_gradient must not modify a float64 x (x was changed: work on a float64 copy)", _x64,
+            np.array([1.2, -0.7]), rtol=0.0)
+_x32 = np.array([0.1, 0.7], dtype=np.float32)
+check_close("numerical_gradient of sum(sin x) at a float32 point, computed in float64",
+            numerical_gradient(lambda p: np.sum(np.sin(p)), _x32), np.cos(_x32.astype(np.float64)), rtol=1e-9,
+            dtype=np.float64)
+check_close("numerical_gradient of x³ at [1.0] with h=0.1: (1.1³ - 0.9³) / 0.2 = 3.01",
+            numerical_gradient(lambda p: p[0] ** 3, [1.0], h=0.1), np.array([3.01]), rtol=1e-9, dtype=np.float64)
 print("numerical_gradient: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(201)
@@ -419,8 +474,9 @@ expect("numerical_gradient of x³ at [1.0] (a list) with h=1e-3",
 # %% [markdown]
 # ### Exercise 2: the directional derivative (1 point)
 #
-# Given the gradient, return the slope along the direction of `v`: normalise `v` first. A
-# zero `v` has no direction: raise `ValueError`.
+# Given the gradient, return the slope along the direction of `v`: normalise `v` first, into
+# a new array (`v / length`, not `v /= length`, which would change the caller's `v`). A zero
+# `v` has no direction: raise `ValueError`.
 
 # %% nbgrader={"grade_id": "directional_derivative", "solution": true}
 def directional_derivative(grad, v):
@@ -428,6 +484,7 @@ def directional_derivative(grad, v):
 
     grad: the gradient of f at a point, array-like of shape (n,).
     v: a direction, array-like of shape (n,), of any nonzero length.
+    grad and v are not modified.
     Returns: a float (Python float or np.float64), computed in float64.
     Raises: ValueError if v is the zero vector.
     """
@@ -445,8 +502,12 @@ def directional_derivative(grad, v):
 _d = directional_derivative(np.array([3.0, 4.0]), np.array([1.0, 0.0]))
 check_type("directional_derivative(...)", _d, (float, np.float64))
 check_close("directional_derivative((3, 4), (1, 0))", _d, 3.0, rtol=1e-12)
+_gr, _v = np.array([3.0, 4.0]), np.array([2.0, 0.0])
 check_close("directional_derivative((3, 4), (2, 0)): normalise v",
-            directional_derivative(np.array([3.0, 4.0]), np.array([2.0, 0.0])), 3.0, rtol=1e-12)
+            directional_derivative(_gr, _v), 3.0, rtol=1e-12)
+check_close("directional_derivative must not modify v (normalise into a new array)", _v, np.array([2.0, 0.0]),
+            rtol=0.0)
+check_close("directional_derivative must not modify grad", _gr, np.array([3.0, 4.0]), rtol=0.0)
 check_close("directional_derivative([3, 4], [1, -1]) with int lists", directional_derivative([3, 4], [1, -1]),
             -1 / np.sqrt(2), rtol=1e-12)
 try:
@@ -455,6 +516,10 @@ try:
 except ValueError:
     _raised = True
 check_true("directional_derivative(grad, zero vector)", _raised, "expected a ValueError for the zero vector")
+_g32, _v32 = np.array([0.1, 0.7], dtype=np.float32), np.array([0.3, -0.9], dtype=np.float32)
+check_close("directional_derivative of float32 arrays, computed in float64", directional_derivative(_g32, _v32),
+            float(_g32.astype(np.float64) @ _v32.astype(np.float64) / np.linalg.norm(_v32.astype(np.float64))),
+            rtol=1e-12)
 print("directional_derivative: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(202)
@@ -467,6 +532,8 @@ for _n in (1, 2, 3, 8):
         check_type("directional_derivative(...)", _got, (float, np.float64))
         expect(f"directional_derivative, n={_n}, grad={_gr[:3]}, v={_v[:3]}", _got, rtol=1e-10,
                atol=1e-12 * max(1.0, float(np.abs(_gr).max())))
+        expect("directional_derivative must not modify v", _v, rtol=0.0, atol=0.0)
+        expect("directional_derivative must not modify grad", _gr, rtol=0.0, atol=0.0)
 expect("directional_derivative([1, 2], [0, 5])", directional_derivative([1, 2], [0, 5]), rtol=1e-12)
 try:
     directional_derivative(np.array([1.0, 2.0]), np.zeros(2))
@@ -480,7 +547,10 @@ expect("directional_derivative(grad, zero vector) raised ValueError", _raised)
 # ### Exercise 3: the gradient check (2 points)
 #
 # Return the relative error of section 2 between a claimed gradient and central differences.
-# You may call your `numerical_gradient` and `rel_error` (imported from `calcopt.checks`).
+# You may call your `numerical_gradient` (if you do, make sure it passes its own checks first)
+# and `rel_error` (imported from `calcopt.checks`; it already takes the largest over $i$).
+# Evaluate `grad_f` at a float64 copy of the point too: a float32 `grad_f(x)` carries float32
+# round-off, far above what the check should measure.
 
 # %% nbgrader={"grade_id": "gradient_check", "solution": true}
 def gradient_check(f, grad_f, x):
@@ -513,6 +583,9 @@ check_close("gradient_check of sum(x³) at x = (0.01, 0.01): the step h = 1e-5",
             gradient_check(_cube, lambda p: 3 * p ** 2, np.array([0.01, 0.01])), 1e-6 / 6, rtol=1e-3)
 check_close("gradient_check at the integer point (1, -2)",
             gradient_check(_cube, lambda p: 2 * p ** 2, np.array([1, -2])), 0.2, rtol=1e-6)
+check_close("gradient_check of sum(sin x) at a float32 point: grad_f evaluated in float64",
+            gradient_check(lambda p: np.sum(np.sin(p)), np.cos, np.array([0.3, -1.1, 2.0], dtype=np.float32)),
+            0.0, atol=1e-9)
 print("gradient_check: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(203)
@@ -539,6 +612,9 @@ for _k, _x in enumerate((0.01 * (1 + _rng.uniform(size=3)), 0.003 * (1 + _rng.un
 for _k, _c in enumerate((1e-10, 3e-11, -4e-10)):  # pins the floor 1e-8
     expect(f"gradient_check of a tiny gradient ({_k}) claimed as zero: the floor 1e-8", gradient_check(
         lambda p, c=_c: c * np.sum(p), lambda p: np.zeros_like(p), _rng.normal(size=3)), rtol=1e-3)
+for _k in range(3):  # a float32 point and a grad_f that keeps float32: evaluate it in float64
+    expect(f"gradient_check at a float32 point ({_k}): grad_f evaluated in float64", gradient_check(
+        lambda p: np.sum(np.sin(p)), np.cos, _rng.normal(size=4).astype(np.float32)), rtol=0.0, atol=1e-9)
 expect("gradient_check at the zero vector", gradient_check(
     lambda p: np.sum(p ** 4 + p ** 2), lambda p: 4 * p ** 3 + 2 * p, np.zeros(3)), rtol=0.0, atol=1e-10)
 ### END HIDDEN TESTS
@@ -584,6 +660,16 @@ _xi = np.array([1, -2])  # integer x: the steps must not be truncated to 0
 check_close("jacobian of (x²y, 5x + sin y, eˣy) at the integer point (1, -2)", jacobian(lambda p: _F(p, np), _xi),
             np.array([[2 * 1 * -2, 1.0], [5.0, np.cos(-2.0)], [np.e * -2, np.e]]), rtol=1e-7, atol=1e-9, dtype=np.float64)
 check_close("jacobian must not modify x", _xi, np.array([1.0, -2.0]), rtol=0.0)
+_x64 = np.array([1.2, -0.7])  # float64 x: converting it makes no copy, so a step added in place would show
+jacobian(lambda p: _F(p, np), _x64)
+check_close("jacobian must not modify a float64 x (x was changed: work on a float64 copy)", _x64,
+            np.array([1.2, -0.7]), rtol=0.0)
+_x32 = np.array([0.4, -1.3], dtype=np.float32)
+check_close("jacobian at a float32 point, computed in float64", jacobian(lambda p: _F(p, np), _x32),
+            torch.autograd.functional.jacobian(lambda p: _F(p, torch), torch.tensor(_x32.astype(np.float64))).numpy(),
+            rtol=1e-7, atol=1e-9, dtype=np.float64)
+check_close("jacobian of sin(x) at 0 with h=0.1: sin(0.1) / 0.1", jacobian(np.sin, np.zeros(1), h=0.1),
+            np.array([[math.sin(0.1) / 0.1]]), rtol=1e-12, dtype=np.float64)
 print("jacobian: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(204)
@@ -597,6 +683,9 @@ for _m, _n in ((1, 1), (1, 4), (3, 1), (2, 5), (6, 3)):
         expect(f"jacobian, m={_m}, n={_n}, x={_x[:3]} ({_x.dtype})", jacobian(_Fr, _x),
                rtol=1e-7, atol=1e-8 * _scale, dtype=np.float64)
         expect("jacobian must not modify x", _x, rtol=0.0, atol=0.0)
+_A, _B = _rng.normal(size=(2, 3)), _rng.normal(size=(2, 3))
+expect("jacobian with h=1e-2 (the step argument is used)", jacobian(
+    lambda p: _A @ np.sin(p) + _B @ p ** 2, _rng.normal(size=3), h=1e-2), rtol=1e-9, atol=1e-12, dtype=np.float64)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -605,8 +694,13 @@ for _m, _n in ((1, 1), (1, 4), (3, 1), (2, 5), (6, 3)):
 # Use the four-point formula, exact for quadratics up to round-off:
 # $$H_{ij} \approx \frac{f(x + he_i + he_j) - f(x + he_i - he_j) - f(x - he_i + he_j)
 # + f(x - he_i - he_j)}{4h^2}.$$
-# Round-off now grows like $\varepsilon/h^2$, hence the larger step $h = 10^{-4}$. Compute each
-# pair $i \le j$ once and mirror it, so that `H` is exactly symmetric.
+# Round-off now grows like $\varepsilon|f|/h^2$; balancing it with the $O(h^2)$ truncation gives
+# the larger step $h \approx \varepsilon^{1/4} \approx 10^{-4}$. For $i = j$ the formula is the
+# second difference with step $2h$, $\frac{f(x+2he_i) - 2f(x) + f(x-2he_i)}{4h^2}$; the
+# three-point second difference with step $h$, $\frac{f(x+he_i) - 2f(x) + f(x-he_i)}{h^2}$, is
+# just as good there. Compute each pair $i \le j$ once and mirror it: that halves the work and
+# makes `H` exactly symmetric. Computed twice, $H_{ij}$ and $H_{ji}$ subtract the same four
+# values in different orders, which round differently where $f$ changes sign near $x$.
 
 # %% nbgrader={"grade_id": "hessian", "solution": true}
 def hessian(f, x, h=1e-4):
@@ -636,7 +730,7 @@ _H = hessian(lambda p: p[0] ** 2 + 3 * p[0] * p[1] + 2 * p[1] ** 2, np.array([0.
 check_type("hessian(...)", _H, np.ndarray)
 check_close("hessian of x² + 3xy + 2y²", _H, np.array([[2.0, 3.0], [3.0, 4.0]]), rtol=1e-5, atol=1e-5,
             dtype=np.float64)
-check_close("hessian must be symmetric: H against H.T", _H, _H.T, rtol=1e-12, atol=1e-12)
+check_close("hessian must be symmetric: H - H.T", _H - _H.T, np.zeros((2, 2)), rtol=0.0, atol=0.0)
 check_close("hessian of x² + 3xy + 2y² at the integer point (1, -2)",
             hessian(lambda p: p[0] ** 2 + 3 * p[0] * p[1] + 2 * p[1] ** 2, np.array([1, -2])),
             np.array([[2.0, 3.0], [3.0, 4.0]]), rtol=1e-5, atol=1e-5, dtype=np.float64)
@@ -645,6 +739,20 @@ check_close("hessian of x² + 3y² + sin(xy) against torch.autograd.functional.h
             hessian(lambda p: _f(p, np), np.array([1.2, -0.7])),
             torch.autograd.functional.hessian(lambda p: _f(p, torch), torch.tensor(
                 [1.2, -0.7], dtype=torch.float64)).numpy(), rtol=1e-5, atol=1e-5)
+_x32 = np.array([1.2, -0.7], dtype=np.float32)
+check_close("hessian at a float32 point, computed in float64", hessian(lambda p: _f(p, np), _x32),
+            torch.autograd.functional.hessian(lambda p: _f(p, torch), torch.tensor(_x32.astype(np.float64))).numpy(),
+            rtol=1e-5, atol=1e-5, dtype=np.float64)
+# x sin(y) at (0, 0): the diagonal is 0 in every formula, the four-point H01 is sin(h) / h.
+_d = math.sin(0.1) / 0.1
+check_close("hessian of x sin(y) at (0, 0) with h=0.1: the step argument is used, H01 = sin(h) / h",
+            hessian(lambda p: p[0] * np.sin(p[1]), np.zeros(2), h=0.1), np.array([[0.0, _d], [_d, 0.0]]),
+            rtol=1e-9, atol=1e-12, dtype=np.float64)
+# Here H01 and H10, each computed on its own, subtract four values of f of both signs in different
+# orders, which round differently: only the mirrored pair is exactly equal.
+_H = hessian(lambda p: p[0] - 5 * p[1] + p[0] * p[1], np.zeros(2))
+check_close("hessian must be exactly symmetric, H[i, j] == H[j, i] (compute i <= j and mirror): H - H.T "
+            "for x - 5y + xy at (0, 0)", _H - _H.T, np.zeros((2, 2)), rtol=0.0, atol=0.0)
 print("hessian: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(205)
@@ -655,9 +763,22 @@ for _n in (1, 2, 4, 7):
                4 * _rng.normal(size=_n), _rng.normal(size=_n).astype(np.float32)):
         _got = hessian(_fr, _x)
         check_type("hessian(...)", _got, np.ndarray)
-        expect(f"hessian, n={_n}, x={_x[:3]} ({_x.dtype})", _got, rtol=1e-5, atol=1e-5,
+        # Round-off grows like eps * (the size of f's terms) / h²; a three-point diagonal has 4 times
+        # the four-point formula's, and both must pass.
+        _xd = _x.astype(np.float64)
+        _scale = max(1.0, abs(0.5 * _xd @ _A @ _xd) + _n + float(np.exp(_c @ _xd)))
+        expect(f"hessian, n={_n}, x={_x[:3]} ({_x.dtype})", _got, rtol=1e-5, atol=1e-5 + 4e-7 * _scale,
                dtype=np.float64)
         expect(f"hessian must be symmetric, n={_n}: H - H.T", _got - _got.T, rtol=0.0, atol=1e-12)
+_A3, _c3 = _rng.normal(size=(3, 3)), _rng.choice([-1.0, 1.0], size=3) * (1 + _rng.uniform(size=3))
+_got = hessian(lambda p: 0.5 * p @ _A3 @ p + np.exp(_c3 @ p), 0.5 * _rng.normal(size=3), h=1e-2)
+check_type("hessian(...)", _got, np.ndarray)  # off the diagonal only: both diagonal formulas are right
+expect("hessian with h=1e-2 (the step argument is used), off the diagonal", _got[np.triu_indices(3, 1)],
+       rtol=1e-7, atol=1e-9, dtype=np.float64)
+for _k in range(8):  # f(0) = 0 and a steep linear part: the four values differ in sign, and only
+    _w, _B = 20 * _rng.normal(size=3), _rng.normal(size=(3, 3))  # mirroring makes H exactly symmetric
+    _got = hessian(lambda p, w=_w, B=_B: w @ p + 0.5 * p @ B @ p + np.sin(p[0] * p[1]), np.zeros(3))
+    expect(f"hessian must be exactly symmetric where f = 0 ({_k}): H - H.T", _got - _got.T, rtol=0.0, atol=0.0)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -697,6 +818,9 @@ check_close("torch_gradient of sum(x³) at the integer point (1, -2): float64",
 _x32 = np.array([0.1, 0.7], dtype=np.float32)
 check_close("torch_gradient of sum(sin x) at a float32 point, computed in float64",
             torch_gradient(lambda t: torch.sin(t).sum(), _x32), np.cos(_x32.astype(np.float64)), rtol=1e-12, dtype=np.float64)
+# At the kink of relu autograd uses PyTorch's convention relu'(0) = 0; a central difference gives 0.5.
+check_close("torch_gradient of sum(relu x) at 0 must come from autograd (relu'(0) = 0 by PyTorch's convention)",
+            torch_gradient(lambda t: torch.relu(t).sum(), np.zeros(2)), np.zeros(2), atol=0.0, dtype=np.float64)
 print("torch_gradient: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(206)
@@ -715,13 +839,15 @@ for _n in (1, 3, 8):
 # %% [markdown]
 # ### Exercise 7: a Hessian-vector product with TensorFlow (3 points)
 #
-# Curvature probes and Newton-type methods need $Hv$, not $H$: with $n$ parameters $H$ has
-# $n^2$ entries, while $Hv$ costs about two gradients. The trick:
-# $Hv = \nabla_x\left(\nabla f(x)\cdot v\right)$, since $v$ does not depend on $x$. Compute the
-# gradient on an inner tape, its dot product with $v$ under an outer tape, and differentiate
-# that scalar with the outer tape: reverse mode over reverse mode. (Pearlmutter's original
-# trick is forward over reverse, `tf.autodiff.ForwardAccumulator` around the tape; both give
-# the same $Hv$.) The checks include $n = 20\,000$, where $H$ alone would take 3.2 GB.
+# Curvature probes (power iteration, Lanczos) and Newton–CG methods (Newton's method is Day 3's)
+# need only $Hv$, not $H$: with $n$ parameters $H$ has $n^2$ entries, while $Hv$ costs about two
+# gradients. The trick: $Hv = \nabla_x\left(\nabla f(x)\cdot v\right)$: $v$ does not depend on
+# $x$, and the gradient of $\nabla f\cdot v$ is $H^\top v = Hv$ ($H$ is symmetric for twice
+# continuously differentiable $f$). Compute the gradient on an inner tape, its dot product with
+# $v$ under an outer tape (inside its `with` block), and differentiate that scalar with the
+# outer tape: reverse mode over reverse mode. (Pearlmutter's original trick is forward over
+# reverse, `tf.autodiff.ForwardAccumulator` around the tape; both give the same $Hv$.) The
+# checks include $n = 20\,000$, where $H$ alone would take 3.2 GB.
 
 # %% nbgrader={"grade_id": "tf_hessian_vector_product", "solution": true}
 def tf_hessian_vector_product(f, x, v):
@@ -733,7 +859,9 @@ def tf_hessian_vector_product(f, x, v):
     Returns: np.ndarray of shape (n,), dtype float64.
     Must work for n in the tens of thousands, where the n x n Hessian would not fit in memory.
     When the gradient does not depend on x (a linear f) the outer tape finds no path back to
-    x; ask it for zeros then: unconnected_gradients=tf.UnconnectedGradients.ZERO.
+    x; ask it for zeros then: unconnected_gradients=tf.UnconnectedGradients.ZERO. Take the dot
+    product with v inside the outer tape's with block: computed after it, it is not recorded,
+    and ZERO turns that mistake into an all-zero answer.
     """
     ### BEGIN SOLUTION
     x = tf.constant(np.asarray(x, dtype=np.float64))
@@ -753,7 +881,8 @@ def tf_hessian_vector_product(f, x, v):
 _hv = tf_hessian_vector_product(lambda t: tf.reduce_sum(t ** 2), np.array([1.0, -2.0, 0.5]),
                                 np.array([1.0, 2.0, 3.0]))
 check_type("tf_hessian_vector_product(...)", _hv, np.ndarray)
-check_close("tf_hessian_vector_product of sum(x²): H = 2I, so Hv = 2v", _hv, np.array([2.0, 4.0, 6.0]),
+check_close("tf_hessian_vector_product of sum(x²): H = 2I, so Hv = 2v (all zeros? then the dot product "
+            "with v was computed outside the outer tape's with block)", _hv, np.array([2.0, 4.0, 6.0]),
             rtol=1e-12, dtype=np.float64)
 _p, _w = np.array([1.2, -0.7]), np.array([0.3, 1.0])
 check_close("tf_hessian_vector_product of x² + 3y² + sin(xy) against torch.autograd.functional.hvp",
@@ -767,6 +896,10 @@ _big = np.linspace(-1.0, 1.0, 20000)  # H would hold 4e8 numbers (3.2 GB): it mu
 check_close("tf_hessian_vector_product of sum(cos x) for n = 20000 (H = diag(-cos x))",
             tf_hessian_vector_product(lambda t: tf.reduce_sum(tf.cos(t)), _big, np.ones(20000)), -np.cos(_big),
             rtol=1e-12, atol=1e-15)
+_c, _x32 = tf.constant([1.0, 2.0], dtype=tf.float64), np.array([0.1, 0.7], dtype=np.float32)
+check_close("tf_hessian_vector_product of sum(c x³) at float32 x, integer v (H = diag(6 c x)), in float64",
+            tf_hessian_vector_product(lambda t: tf.reduce_sum(_c * t ** 3), _x32, np.array([1, -2])),
+            6 * np.array([1.0, 2.0]) * _x32.astype(np.float64) * np.array([1.0, -2.0]), rtol=1e-12, dtype=np.float64)
 print("tf_hessian_vector_product: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(207)
@@ -825,16 +958,23 @@ for name, errs in errors.items():
 # **Checking at a convenient point; forgetting to normalise $v$.** At $x = 1$ the missing
 # factor $x$ in `grad_f_buggy` is invisible: check at random points. And $\nabla f\cdot v$ is
 # the slope only for a unit $v$: doubling $v$ doubles the "slope", so a race between
-# unnormalised directions is won by the longest, not the steepest.
+# unnormalised directions is won by a long vector pointing roughly downhill, not by the
+# steepest direction:
 
 # %%
 print(f"buggy gradient checked at (1.0, 0.5):  {rel_error(grad_f_buggy(1.0, 0.5), partials(f, 1.0, 0.5)):.1e}")
 print(f"buggy gradient checked at ({x0}, {y0}): {rel_error(grad_f_buggy(x0, y0), partials(f, x0, y0)):.1e}")
 print(f"grad f . v = {g0 @ v:.4f}; grad f . (2v) = {g0 @ (2 * v):.4f}, the same direction")
+raw = rng.normal(size=(1000, 2))  # the race again, the directions left unnormalised
+winner = raw[np.argmin(raw @ g0)]
+off = np.degrees(np.arccos(-winner @ g0 / (np.linalg.norm(winner) * np.linalg.norm(g0))))
+print(f"unnormalised race: the winner is {np.linalg.norm(winner):.2f} long (median "
+      f"{np.median(np.linalg.norm(raw, axis=1)):.2f}) and {off:.1f} degrees off -grad f")
 
 # %% [markdown]
 # **"The negative gradient points to the minimum."** Only on a round bowl. On the
-# ill-conditioned bowl $x^2 + 25y^2$ the gradient is dominated by the steep $y$ direction.
+# ill-conditioned bowl $x^2 + 25y^2$ (one direction much steeper than the other: its curvatures
+# are 2 and 50) the gradient is dominated by the steep $y$ direction.
 
 # %%
 def bowl(x, y):
@@ -866,7 +1006,8 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # - *$\lVert\nabla f\rVert$ is how far to step.* It is a rate, the change of $f$ per unit
 #   length; how far to step is the learning rate's job.
 # - *A zero gradient means a minimum.* It means a stationary point: a minimum, a maximum or a
-#   saddle ($x^2 - y^2$ at the origin). The Hessian tells them apart (Day 3).
+#   saddle ($x^2 - y^2$ at the origin). The Hessian tells them apart when it is nonsingular
+#   (Day 3).
 #
 # ## 8. Interview corner
 #
@@ -877,8 +1018,9 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # <details><summary>Answer</summary>
 #
 # The slope along a unit vector $v$ is $\nabla f\cdot v \ge -\lVert\nabla f\rVert$
-# (Cauchy–Schwarz), with equality only for $v = -\nabla f/\lVert\nabla f\rVert$: for a small
-# enough step no direction decreases $f$ faster.
+# (Cauchy–Schwarz), with equality, when $\nabla f \ne 0$, only for
+# $v = -\nabla f/\lVert\nabla f\rVert$: for a small enough step no direction decreases $f$
+# faster.
 # </details>
 #
 # 2. How do you check a hand-written gradient?
@@ -886,10 +1028,11 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # <details><summary>Answer</summary>
 #
 # At a few random points, against central differences in float64 with $h\approx 10^{-5}$, by
-# the relative error $|a-b|/\max(10^{-8}, |a|+|b|)$: for values of order one, about $10^{-7}$ or
-# less is right, above $10^{-4}$ is a bug; when $|f|$ is much larger than $|\nabla f|$ compare
-# with the round-off $\varepsilon|f|/(h|\nabla f|)$ instead. Avoid kinks (ReLU at 0) and special
-# points such as 0 and 1.
+# the relative error $|a-b|/\max(10^{-8}, |a|+|b|)$: when $f$ and every component of the
+# gradient are of order one, about $10^{-7}$ or less is right and above $10^{-4}$ is a bug;
+# otherwise compare with the round-off $\varepsilon|f|/(h\min_i|\partial f/\partial x_i|)$ (a
+# zero component reads as a large relative error). Avoid kinks (ReLU at 0) and special points
+# such as 0 and 1.
 # </details>
 #
 # **Senior level**
@@ -910,8 +1053,10 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # <details><summary>Answer</summary>
 #
 # Check directional derivatives: for a few random unit vectors $v$ compare
-# $\frac{f(x+hv) - f(x-hv)}{2h}$ with $\nabla f\cdot v$ from backprop, two evaluations each; a
-# wrong component shows in almost every random direction. Add a random subset of coordinates
+# $\frac{f(x+hv) - f(x-hv)}{2h}$ with $\nabla f\cdot v$ from backprop, two evaluations each. A
+# wrong gradient shows in almost every random direction, but diluted: the discrepancy relative
+# to $\nabla f\cdot v$ is about $\lVert\text{error}\rVert/\lVert\nabla f\rVert$, so a bug in a
+# small layer can hide in the noise. Add a random subset of coordinates
 # per layer, on a small batch, in float64, with dropout and other randomness fixed. For a
 # Jacobian, remember reverse mode costs one pass per output and forward mode one per input.
 # </details>
@@ -926,9 +1071,11 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # a minimum it is often indefinite too. What scales are Hessian-vector products at the cost of
 # a small multiple of a gradient: Pearlmutter's trick is forward-over-reverse (a
 # forward-mode derivative of the gradient along $v$); Exercise 7 gets the same $Hv$
-# reverse-over-reverse. They drive conjugate-gradient Newton steps (Hessian-free optimization)
-# and Lanczos estimates of the largest eigenvalue (sharpness; gradient descent on a quadratic
-# is stable only for $\eta < 2/\lambda_{\max}$). K-FAC takes another route: no Hessian-vector
+# reverse-over-reverse. They drive conjugate-gradient Newton steps (truncated Newton; Martens's
+# Hessian-free optimization uses the same trick with the positive semidefinite Gauss–Newton
+# matrix in place of $H$, since CG needs one) and Lanczos estimates of the largest eigenvalue
+# (sharpness; on a convex quadratic, gradient descent converges exactly when
+# $0 < \eta < 2/\lambda_{\max}$). K-FAC takes another route: no Hessian-vector
 # products, but a Kronecker-factored approximation of the Fisher information built from layer
 # inputs and back-propagated gradients. Adam's second moment is a running average of squared
 # gradients, not the Hessian's diagonal.
@@ -940,8 +1087,9 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 #
 # Only for the Euclidean norm. Steepest descent minimises $\nabla f\cdot d$ over
 # $\lVert d\rVert\le 1$, and the answer depends on the norm: for
-# $\lVert d\rVert_P = \sqrt{d^\top P d}$ it is $-P^{-1}\nabla f$ (Newton's direction for
-# $P = H$, the natural gradient for $P$ the Fisher information); for the $\ell_\infty$ norm it
+# $\lVert d\rVert_P = \sqrt{d^\top P d}$, $P$ symmetric positive definite, it is along
+# $-P^{-1}\nabla f$ (Newton's direction for $P = H$ when $H$ is positive definite, the natural
+# gradient for $P$ the Fisher information); for the $\ell_\infty$ norm it
 # is $-\operatorname{sign}(\nabla f)$, the idea behind signSGD. Choosing the geometry is
 # choosing the optimizer: that is what preconditioning does.
 # </details>
@@ -953,7 +1101,8 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # - Gradient checks: float64, central differences, $h\approx 10^{-5}$, relative error with a
 #   $10^{-8}$ floor, at random points.
 # - The Jacobian stacks the outputs' gradients; the Hessian is the Jacobian of the gradient.
-#   `torch.autograd.functional` and `tf.GradientTape` agree with the numbers to round-off.
+#   `torch.autograd.functional` and `tf.GradientTape` agree with the hand derivation to
+#   round-off, and with central differences to within their $O(h^2)$ error.
 # - $-\nabla f$ is the steepest direction locally, not the way to the minimum.
 #
 # Further reading: Goodfellow, Bengio and Courville, *Deep Learning*, section 4.3; Nocedal and
