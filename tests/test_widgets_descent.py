@@ -133,3 +133,14 @@ def test_plot_contour_path_draws_the_given_path():
     ax = plot_contour_path(None, path * 2, ax=ax, label="second")
     assert len(ax.lines) == 4
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.01, 0.03])
+@pytest.mark.parametrize("x0", [0.27, 0.84])  # beside the local maximum, beside the local minimum
+def test_slow_quartic_paths_are_not_called_bouncing(explorer, lr, x0):
+    explorer.update(QUARTIC, lr, x0, 30)
+    assert explorer.status == "monotone, local minimum's basin"
+
+
+def test_steps_slider_starts_at_two(explorer):
+    assert explorer.steps_slider.min == 2

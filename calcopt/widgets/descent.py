@@ -27,7 +27,7 @@ FUNCTIONS = {
 
 DIVERGED_ABOVE = 1e6  # |x| beyond this counts as diverged and the path stops there
 _GAP_FLOOR = 1e-16    # smallest gap drawn on the log axis
-_SAME = 1e-6          # gaps within this relative margin of the first count as not shrinking
+_SAME = 1e-6          # a last gap more than this relative margin above the first counts as growing
 
 
 class DescentExplorer(Explorer):
@@ -35,8 +35,9 @@ class DescentExplorer(Explorer):
 
     Left: the curve and the path (dots joined in order, so oscillation shows as a zigzag).
     Right: the gap f(x_k) - min f on a log scale against k: a straight falling line is
-    linear convergence, a rising one divergence, a flat one no convergence (lr = 2/L on x²
-    bounces between x0 and -x0 forever). The readout names the regime.
+    linear convergence, a rising one divergence, a flat one no progress (lr = 2/L on x²
+    bounces between x0 and -x0 forever; on the quartic, a path trapped in the local basin or
+    creeping off the local maximum). The readout names the regime.
     """
 
     def __init__(self, function="x²", lr=0.1, x0=2.0, num_steps=30, x_range=(-2.0, 2.0)):
@@ -61,7 +62,8 @@ class DescentExplorer(Explorer):
                                                 description="lr", readout_format=".3f")
         self.x0_slider = widgets.FloatSlider(value=x0, min=x_range[0], max=x_range[1],
                                              step=0.01, description="x0")
-        self.steps_slider = widgets.IntSlider(value=num_steps, min=1, max=100, description="steps")
+        # at least 2 steps: a bounce shows only as a return to x0
+        self.steps_slider = widgets.IntSlider(value=num_steps, min=2, max=100, description="steps")
         for control in (self.function_dropdown, self.lr_slider, self.x0_slider, self.steps_slider):
             control.observe(self._on_change, names="value")
         self._function = None
@@ -114,9 +116,12 @@ class DescentExplorer(Explorer):
         oscillating), and on a bumpy curve which basin it ends in."""
         if diverged or gaps[-1] > gaps[0] * (1 + _SAME):
             return "diverging"
-        if len(xs) > 1 and gaps[-1] >= gaps[0] * (1 - _SAME):
-            # |1 - lr f''| = 1 on x² (lr = 2/L), or a start on a critical point: the gap never shrinks
-            return "not converging: bouncing forever" if xs[1] != xs[0] else "not moving: a critical point"
+        if len(xs) > 1 and np.all(xs == xs[0]):
+            return "not moving: a critical point"
+        if len(xs) > 2 and np.allclose(xs[2:], xs[:-2], rtol=1e-9, atol=0.0):
+            # a two-point cycle x0, x1, x0, x1, ...: |1 - lr f''| = 1 (lr = 2/L on x²). A flat gap
+            # alone is no sign of it: a path creeping off the quartic's local maximum has one too.
+            return "not converging: bouncing forever"
         steps = np.diff(xs)
         zigzag = len(steps) > 1 and bool(np.any(steps[1:] * steps[:-1] < 0))
         label = "oscillating" if zigzag else "monotone"

@@ -12,8 +12,9 @@
 # - solve an equality-constrained problem with a Lagrange multiplier.
 #
 # **Prerequisites.** Day 1 (derivatives), Day 2 (gradients, the Hessian); eigenvalues of a
-# symmetric matrix; NumPy. **Time to complete.** About 4 hours: 1 h 45 min to read and run,
-2 h 15 min for the exercises (what learners took, not what the author guessed).
+# symmetric matrix; NumPy. **Time to complete.** About 4 to 5 hours: 1 h 45 min to 2 h 15 min
+# to read and run, 2 h 15 min to 2 h 45 min for the exercises; half an hour to an hour more if
+# eigenvalues and eigenvectors are rusty.
 #
 # | gradient descent | |
 # |---|---|
@@ -29,6 +30,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import tensorflow as tf
 import torch
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the 3-D projection)
 
 from calcopt.plots import plot_contour_path
@@ -43,7 +45,7 @@ tf.random.set_seed(0)
 _w = torch.zeros(1, requires_grad=True)
 _w.sum().backward()
 torch.optim.SGD([_w], lr=0.1).step()
-tf.keras.optimizers.SGD(0.1).apply_gradients([(tf.zeros(1), tf.Variable(tf.zeros(1)))])
+_ = tf.keras.optimizers.SGD(0.1).apply_gradients([(tf.zeros(1), tf.Variable(tf.zeros(1)))])
 
 # %% [markdown]
 # ## 1. Intuition: a ball in a bowl, a ball on a bumpy landscape
@@ -95,7 +97,8 @@ print(f"disk: {leaves_set(0.0):.3f} of segments leave the set; ring: {leaves_set
 # but not strictly; $x^4$ is strictly but not strongly convex; $x^2$ is 2-strongly convex.
 #
 # **Jensen's inequality** extends the chord to any average: $f(\mathbb{E}[X]) \le \mathbb{E}[f(X)]$.
-# On 1000 random variables with 50 equally likely values each, the smallest gap
+# On 1000 random variables with 50 equally likely values each (each row of `samples` below is
+# one variable $X$, uniform over its 50 values), the smallest gap
 # $\mathbb{E}[f(X)] - f(\mathbb{E}[X])$ is never negative for a convex $f$; the quartic breaks it.
 
 # %%
@@ -107,7 +110,9 @@ for name, f in [("exp", np.exp), ("x^2", np.square), ("|x|", np.abs), ("x^4-2x^2
 # %% [markdown]
 # ### 2.2 The second-derivative and Hessian tests
 # For twice-differentiable $f$: convex $\iff$ $f'' \ge 0$ everywhere (1-D) $\iff$ the Hessian
-# $H(x)$ is positive semidefinite everywhere (all eigenvalues $\ge 0$). At a **critical point**,
+# $H(x)$ is positive semidefinite everywhere (all eigenvalues $\ge 0$, written $H \succeq 0$;
+# **positive definite**, $H \succ 0$, when all are $> 0$; negative definite, $H \prec 0$, when all
+# are $< 0$). At a **critical point**,
 # $\nabla f(x^\ast) = 0$, the eigenvalues of the symmetric $H(x^\ast)$ decide:
 #
 # | eigenvalues of $H(x^\ast)$ | all $> 0$ | all $< 0$ | some $> 0$, some $< 0$ | otherwise (a zero, the rest of one sign) |
@@ -136,36 +141,52 @@ for x in crit:
 #
 # ### 2.3 Gradient descent on a quadratic: why $\eta < 2/L$
 # On $f(x) = \tfrac12 x^\top A x$, $A$ symmetric positive definite, the gradient is $Ax$ and
-# $x_{k+1} = (I - \eta A)\,x_k$. In the eigenbasis of $A$ each coordinate is multiplied by
-# $1 - \eta\lambda_i$ at each step, so descent converges from every start iff
+# $x_{k+1} = (I - \eta A)\,x_k$. Write $A = Q \Lambda Q^\top$, the columns $q_i$ of the orthogonal
+# $Q$ its eigenvectors and $\Lambda = \mathrm{diag}(\lambda_i)$, and change variables to
+# $z = Q^\top x$, the coordinates of $x$ in the eigenbasis. Then
+# $z_{k+1} = Q^\top (I - \eta Q \Lambda Q^\top)\, Q z_k = (I - \eta \Lambda)\, z_k$: each coordinate is
+# multiplied by $1 - \eta\lambda_i$ at each step, on its own, $z_{i,k} = (1 - \eta\lambda_i)^k z_{i,0}$.
+# So descent converges from every start iff
 # $$|1 - \eta \lambda_i| < 1 \ \text{for all } i \iff 0 < \eta < \frac{2}{L}, \qquad L = \lambda_{\max}(A),$$
 # the **smoothness constant** (the largest curvature). On $f(x) = x^2$, $L = 2$ and the
 # multiplier is $1 - 2\eta$: for $\eta < 1/2$ descent is monotone (slow when $\eta$ is tiny);
 # $\eta = 1/L$ lands in one step; $1/2 < \eta < 1$ oscillates and converges; $\eta = 2/L = 1$ bounces
 # between $x_0$ and $-x_0$ forever (multiplier $-1$); $\eta > 2/L$ oscillates and diverges ($\eta = 1.1$: $10 \to -12 \to 14.4 \to \dots$). The best fixed rate
-# is $\eta = 2/(L + \mu)$, $\mu = \lambda_{\min}$, contracting by $(\kappa - 1)/(\kappa + 1)$ per
-# step with $\kappa = L/\mu$.
+# is $\eta = 2/(L + \mu)$, with $\mu = \lambda_{\min}$ (for this $f$ the strong-convexity constant
+# of §2.1), contracting by $(\kappa - 1)/(\kappa + 1)$ per step, where $\kappa = L/\mu$ is the
+# **condition number** of $A$.
 #
 # ### 2.4 Newton's method
 # Take the stationary point of the local quadratic model $m(d) = f(x) + \nabla f^\top d + \tfrac12 d^\top H d$,
 # where $\nabla m = \nabla f + H d = 0$: $d = -H^{-1}\nabla f$ ($H$ invertible), so
-# $x_{k+1} = x_k - H(x_k)^{-1} \nabla f(x_k)$ (solve $H d = -\nabla f$; never form $H^{-1}$). Only when
-# $H \succ 0$ is that point the model's *minimum* and $d$ a descent direction; with $H$ indefinite it
-# is a saddle of the model, with $H \prec 0$ its maximum, and the step can go uphill (§3.5).
-# On a quadratic the model is exact: **one step lands on the minimum**. Near a minimum with
-# $H \succ 0$ the error is squared at each step (quadratic convergence); descent's shrinks by a
-# constant factor (linear).
+# $x_{k+1} = x_k - H(x_k)^{-1} \nabla f(x_k)$ (solve $H d = -\nabla f$; never form $H^{-1}$). When
+# $H \succ 0$ that point is the model's unique minimum and $d$ is a descent direction
+# ($\nabla f^\top d = -\nabla f^\top H^{-1} \nabla f < 0$); with $H$ indefinite it is a saddle of the
+# model and $d$ may point uphill; with $H \prec 0$ it is the model's maximum and $d$ always points
+# uphill (§3.5). On a quadratic with $H \succ 0$ the model is exact: **one step lands on the
+# minimum** (on any quadratic with $H$ invertible, on its only critical point). Near a minimum with
+# $H(x^\ast) \succ 0$ and a Lipschitz-continuous Hessian, started close enough, the error is
+# squared up to a constant at each step, $e_{k+1} \le C e_k^2$ (quadratic convergence); descent's
+# shrinks by a constant factor (linear).
 #
 # ### 2.5 Lagrange multipliers
 # To minimise $f(x)$ subject to $g(x) = b$: at the optimum the level set of $f$ touches the
-# constraint, so their normals are parallel, $\nabla f(x^\ast) = \lambda \nabla g(x^\ast)$; $(x^\ast, \lambda)$
+# constraint, so, where $\nabla g(x^\ast) \ne 0$, their normals are parallel (a gradient is normal
+# to its function's level set, Day 2), $\nabla f(x^\ast) = \lambda \nabla g(x^\ast)$; $(x^\ast, \lambda)$
 # is a stationary point of $\mathcal{L}(x, \lambda) = f(x) - \lambda (g(x) - b)$. The multiplier
-# is a price: $\lambda = \mathrm{d} f^\ast / \mathrm{d} b$.
+# is a price: $\lambda = \mathrm{d} f^\ast / \mathrm{d} b$. (Where $x^\ast$ and $\lambda$ move smoothly
+# with $b$, $f^\ast(b) = \mathcal{L}(x^\ast(b), \lambda(b); b)$, and since $\mathcal{L}$ is stationary in
+# $x$ and $\lambda$ only its explicit dependence on $b$ is left: $\partial \mathcal{L}/\partial b = \lambda$.)
 #
 # **By hand.** Minimise $x^2 + 2y^2$ subject to $x + y = 3$: $(2x, 4y) = \lambda (1, 1)$ gives
 # $x = \lambda/2$, $y = \lambda/4$, and $3\lambda/4 = 3$ gives $\lambda = 4$, $x^\ast = (2, 1)$,
-# $f^\ast = 6$. With constraints $Ax = b$ and $f(x) = \tfrac12 x^\top Q x + c^\top x$ the same
-# conditions read $Qx + c = A^\top \lambda$, $Ax = b$: a linear system in $(x, \lambda)$.
+# $f^\ast = 6$. With constraints $Ax = b$ ($A$ with full row rank) and
+# $f(x) = \tfrac12 x^\top Q x + c^\top x$ the same conditions read $Qx + c = A^\top \lambda$, $Ax = b$:
+# stacked, one linear system in $(x, \lambda)$,
+# $$\begin{pmatrix} Q & -A^\top \\ A & 0 \end{pmatrix} \begin{pmatrix} x \\ \lambda \end{pmatrix}
+# = \begin{pmatrix} -c \\ b \end{pmatrix}$$
+# (`np.block` assembles such a matrix from its blocks). The sign of $\lambda$ comes from writing
+# $\mathcal{L} = f - \lambda^\top (g - b)$; books that write $f + \lambda^\top (g - b)$ get $-\lambda$.
 #
 # A check that does not use the hand solution: walk along the line, $(x, y) = (t, b - t)$, with
 # 1-D descent, then differentiate the best value in $b$ by central differences.
@@ -259,7 +280,7 @@ for factor in (0.95, 1.05):
     lr = factor * 2 / eigs.max(axis=1)
     x = x_start = rng.normal(size=(num_problems, n))
     for _ in range(500):
-        x = x - lr[:, None] * np.einsum("pij,pj->pi", As, x)
+        x = x - lr[:, None] * np.einsum("pij,pj->pi", As, x)  # As[p] @ x[p] for every problem p
     ratio = np.linalg.norm(x, axis=1) / np.linalg.norm(x_start, axis=1)
     print(f"lr = {factor} * 2/L: {np.mean(ratio < 1e-6):.0%} converged, {np.mean(ratio > 1e6):.0%} diverged")
 
@@ -315,7 +336,8 @@ plt.show()
 # ### 3.5 Newton against gradient descent
 # In 1-D the Newton step is $x - f'(x)/f''(x)$. On a quadratic, one step is exact; on the
 # quartic from $x_0 = -2$ the table compares the errors $e_k = |x_k - x^\ast|$ and the ratios that
-# define quadratic ($e_k / e_{k-1}^2$) and linear ($e_k / e_{k-1}$) convergence.
+# define quadratic ($e_k / e_{k-1}^2$, which tends to $|f'''(x^\ast) / (2 f''(x^\ast))|$) and linear
+# ($e_k / e_{k-1}$, which tends to $|1 - \eta f''(x^\ast)|$) convergence; both limits are printed below it.
 
 # %%
 f_q, df_q, d2f_q = (lambda x: 3 * (x - 2) ** 2 + 1), (lambda x: 6 * (x - 2)), (lambda x: 6.0)
@@ -336,6 +358,7 @@ for k, (en, eg) in enumerate(errors):
     lin = eg / errors[k - 1][1] if k else float("nan")
     print(f"{k:2d}   {en:12.3e}   {quad:13.3f}   {eg:9.3e}   {lin:9.3f}")
 print(f"GD's predicted ratio |1 - lr f''(x*)| = {abs(1 - 0.05 * d2f_quartic(x_min)):.3f}")
+print(f"Newton's limit of e_k/e_(k-1)^2, |f'''(x*) / (2 f''(x*))| = {abs(24 * x_min / (2 * d2f_quartic(x_min))):.3f}")
 
 # %% [markdown]
 # Newton's correct digits double each step until round-off; descent gains a fixed factor. Two
@@ -349,7 +372,7 @@ for _ in range(20):
 print(f"Newton from 0.35 ends at {x:.5f}, where f'' = {d2f_quartic(x):.3f} < 0: a maximum")
 for num_params in (1e3, 1e6, 1e9):
     print(f"n = {num_params:.0e}: float32 Hessian {num_params**2 * 4 / 1e9:.1e} GB, "
-          f"solve ~ {num_params**3 / 3:.1e} flops per step")
+          f"Cholesky solve ~ {num_params**3 / 3:.1e} flops per step")
 
 # %% [markdown]
 # The Hessian has $n^2$ entries and the solve costs $O(n^3)$. Practical second-order ideas keep
@@ -367,6 +390,7 @@ for num_params in (1e3, 1e6, 1e9):
 # %%
 x_data = rng.uniform(-1, 1, size=30)
 y_data = 2.0 * x_data + 1.0 + 0.2 * rng.normal(size=30)
+# the loss on a whole grid of (w, b) at once: np.multiply.outer(w, x_data)[..., i] = w * x_data[i]
 mse = lambda w, b: np.mean((np.multiply.outer(w, x_data) + np.asarray(b)[..., None] - y_data) ** 2, axis=-1)
 
 wb = np.array([-2.0, -1.5])
@@ -394,7 +418,11 @@ plt.show()
 # gradient and we apply the update by hand; the frameworks' own optimizers,
 # `torch.optim.SGD` and `tf.keras.optimizers.SGD`, are Exercises 6 and 7, checked against this
 # same trajectory. In PyTorch, autograd fills `x.grad`; the update must not be recorded
-# (`torch.no_grad()`), and the gradient must be zeroed, because `backward()` *adds* to `x.grad`.
+# (inside `torch.no_grad()`: outside it, PyTorch refuses an in-place change of a leaf tensor that
+# requires grad), and the gradient must be zeroed, because `backward()` *adds* to `x.grad`.
+# To record an iterate, `x.detach().numpy().copy()`: `.numpy()` refuses a tensor that requires
+# grad, hence `detach()`; the array it returns shares the tensor's memory (as `torch.from_numpy(a)`
+# shares `a`'s), hence `copy()`, or the next in-place update would change the recorded iterate.
 
 # %%
 A, b = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
@@ -440,7 +468,8 @@ print("TensorFlow GradientTape, update by hand: equal to NumPy")
 # zigzag, then into divergence. On $x^4 - 2x^2 + x$, move the start across the bump, and look for
 # a rate large enough to jump it but small enough not to blow up (the curvature near
 # $x = \pm 2$ is far larger than at the minima). The right panel is the gap $f(x_k) - \min f$: a
-# falling straight line is linear convergence; a flat one, a trap.
+# falling straight line is linear convergence; a flat one, no progress (the trap of the local
+# basin on the quartic, or the bounce at $\mathrm{lr} = 2/L$ on $x^2$).
 
 # %%
 # %matplotlib widget
@@ -457,11 +486,11 @@ def gradient_descent(grad, x0, lr, num_steps):
     """Run num_steps of gradient descent x_{k+1} = x_k - lr * grad(x_k) from x0.
 
     grad: function from a point to its gradient (same shape as the point).
-    x0: a number (int or float), or a 1-D NumPy array of shape (n,); it is not modified.
+    x0: a Python number (int or float), or a 1-D NumPy array of shape (n,); it is not modified.
     lr: float, the learning rate. num_steps: int >= 0.
     Returns the trajectory, x0 first, as a NumPy array of shape (num_steps + 1,) when x0 is
     a number and (num_steps + 1, n) when it is an array; dtype float32 when x0 is a float32
-    array, float64 otherwise.
+    array (even when grad returns float64 or lr is a np.float64), float64 otherwise.
     """
     ### BEGIN SOLUTION
     dtype = np.float32 if np.ndim(x0) == 1 and np.asarray(x0).dtype == np.float32 else np.float64
@@ -483,9 +512,15 @@ check_close("gradient_descent(x^2 from the int 5, lr 0.25): float64, not truncat
 check_close("gradient_descent(x^2 from the int array [5, -3], lr 0.25)", gradient_descent(lambda x: 2 * x, np.array([5, -3]), 0.25, 1),
             np.array([[5.0, -3.0], [2.5, -1.5]]), dtype=np.float64)
 _x32 = np.array([1.5, -0.5], dtype=np.float32)
-check_close("gradient_descent(float32 start): float32 out", gradient_descent(lambda x: 2 * x, _x32, 0.25, 1),
-            np.array([[1.5, -0.5], [0.75, -0.25]]), dtype=np.float32)
+_traj = gradient_descent(lambda x: 2 * x, _x32, 0.25, 1)
 check_close("gradient_descent must not modify x0 (float32)", _x32, np.array([1.5, -0.5]), rtol=0.0)
+check_close("gradient_descent(float32 start): float32 out", _traj, np.array([[1.5, -0.5], [0.75, -0.25]]), dtype=np.float32)
+check_close("gradient_descent(float32 start, grad returning float64, lr a np.float64): still float32 out",
+            gradient_descent(lambda x: np.array([2.0, 4.0]) * x, np.array([1.5, -0.5], dtype=np.float32), np.float64(0.25), 1),
+            np.array([[1.5, -0.5], [0.75, 0.0]]), dtype=np.float32)
+_x64 = np.array([1.0, -2.0])
+gradient_descent(lambda x: 2 * x, _x64, 0.1, 2)
+check_close("gradient_descent must not modify x0 (float64)", _x64, np.array([1.0, -2.0]), rtol=0.0)
 check_close("gradient_descent(0 steps)", gradient_descent(lambda x: 2 * x, 3.0, 0.1, 0), np.array([3.0]))
 print("gradient_descent: visible checks passed")
 ### BEGIN HIDDEN TESTS
@@ -511,6 +546,12 @@ for _name, _grad, _x0, _lr, _steps in _cases:
 _x32 = np.array([1.5, -0.5], dtype=np.float32)
 expect("gradient_descent(float32)", gradient_descent(lambda x: 2 * x, _x32, 0.1, 10), rtol=1e-5, atol=1e-6, dtype=np.float32)
 expect("gradient_descent must not modify x0 (float32)", _x32, rtol=0.0, atol=0.0, dtype=np.float32)
+expect("gradient_descent(float32 start, grad returning float64)",
+       gradient_descent(lambda x: np.array([2.0, 3.0, 4.0]) * x, np.array([1.5, -0.5, 2.0], dtype=np.float32), 0.1, 5),
+       rtol=1e-5, atol=1e-6, dtype=np.float32)
+expect("gradient_descent(float32 start, lr a np.float64)",
+       gradient_descent(lambda x: 2 * x, np.array([1.5, -0.5], dtype=np.float32), np.float64(0.1), 5),
+       rtol=1e-5, atol=1e-6, dtype=np.float32)
 _x0 = np.array([1.0, -2.0, 3.0])
 gradient_descent(lambda x: 2 * x, _x0, 0.1, 5)
 expect("gradient_descent must not modify x0", _x0, rtol=0.0, atol=0.0, dtype=np.float64)
@@ -523,7 +564,7 @@ expect("gradient_descent must not modify x0", _x0, rtol=0.0, atol=0.0, dtype=np.
 def classify_critical_point(hessian, tol=1e-8):
     """Classify a critical point by the signs of its Hessian's eigenvalues.
 
-    hessian: symmetric NumPy array of shape (n, n), float32 or float64 (work in float64).
+    hessian: symmetric NumPy array of shape (n, n), float32 or float64.
     tol: an eigenvalue with |lambda| <= tol counts as zero.
     Returns a str: "minimum" (all eigenvalues > tol), "maximum" (all < -tol), "saddle"
     (at least one > tol and one < -tol), otherwise "degenerate".
@@ -544,7 +585,10 @@ for _H, _label in [(np.diag([2.0, 3.0]), "minimum"), (np.diag([-1.0, -2.0]), "ma
                    (np.diag([1.0, -1.0]), "saddle"), (np.diag([2.0, 0.0]), "degenerate"),
                    (np.array([[2.0, 3.0], [3.0, 2.0]]), "saddle"),  # positive diagonal, eigenvalues 5 and -1
                    (np.array([[1.0, 2.0], [2.0, 4.0]]), "degenerate"),  # eigenvalues 5 and 0
-                   (np.array([[-2.0, 1.0], [1.0, -2.0]], dtype=np.float32), "maximum")]:
+                   (np.array([[-2.0, 1.0], [1.0, -2.0]], dtype=np.float32), "maximum"),
+                   (np.diag([1.0, -1.0, 0.0]), "saddle"),  # a zero eigenvalue does not stop a saddle
+                   (np.diag([-1.0, 0.0]), "degenerate"),  # negative and zero: the test cannot tell
+                   (np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]), "saddle")]:  # eigenvalues 2, -1, -1
     check_equal(f"classify_critical_point({_H.tolist()})", classify_critical_point(_H), _label)
 check_equal("classify_critical_point(diag(1e-3, 1), tol=1e-2)", classify_critical_point(np.diag([1e-3, 1.0]), tol=1e-2), "degenerate")
 print("classify_critical_point: visible checks passed")
@@ -584,12 +628,13 @@ expect("classify_critical_point(diag(1e-3, 1), tol=1e-2)", classify_critical_poi
 
 # %% nbgrader={"grade_id": "newton_step", "solution": true}
 def newton_step(grad, hess, x):
-    """One Newton step x - H(x)^{-1} grad(x), computed with a linear solve (no inverse).
+    """One Newton step x - H(x)^{-1} grad(x).
 
     grad, hess: functions giving the gradient and the Hessian at a point.
-    x: a float, or a 1-D NumPy array of shape (n,).
+    x: a float, or a 1-D NumPy array of shape (n,); it is not modified.
       - float x: grad(x) and hess(x) are floats; return the float x - grad(x) / hess(x).
       - array x: grad(x) has shape (n,), hess(x) shape (n, n); return an array of shape (n,).
+    Advice: solve H(x) d = -grad(x) with np.linalg.solve rather than forming the inverse (§2.4).
     """
     ### BEGIN SOLUTION
     if np.ndim(x) == 0:
@@ -602,7 +647,9 @@ _x1 = newton_step(lambda x: 6 * (x - 2), lambda x: 6.0, 5.0)
 check_type("newton_step on 3(x-2)^2 (a float)", _x1, (float, np.float64))
 check_close("newton_step on 3(x-2)^2 from 5", _x1, 2.0, rtol=1e-12)
 _A, _b = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
-_x1 = newton_step(lambda x: _A @ x - _b, lambda x: _A, np.array([5.0, -7.0]))
+_x = np.array([5.0, -7.0])
+_x1 = newton_step(lambda x: _A @ x - _b, lambda x: _A, _x)
+check_close("newton_step must not modify x", _x, np.array([5.0, -7.0]), rtol=0.0)
 check_close("newton_step on a 2-D quadratic lands on the minimum", _x1, np.array([0.6, -0.8]), rtol=1e-12)
 print("newton_step: visible checks passed")
 ### BEGIN HIDDEN TESTS
@@ -625,6 +672,10 @@ expect("newton_step(quartic at 0.35)", newton_step(_dq, _d2q, 0.35), rtol=1e-9)
 expect("newton_step(n = 1)", newton_step(lambda x: 4 * (x - 3), lambda x: np.array([[4.0]]), np.array([-8.0])), rtol=1e-9)
 expect("newton_step(large)", newton_step(lambda x: 1e6 * (x - 1e8), lambda x: np.diag([1e6, 1e6]), np.array([-5e8, 3e8])), rtol=1e-9)
 expect("newton_step(float32 start)", newton_step(lambda x: np.array([2.0, 5.0]) * x, lambda x: np.diag([2.0, 5.0]), np.array([1.0, 2.0], dtype=np.float32)), atol=1e-6)
+_x = _rng.normal(size=3)
+_x_before = _x.copy()
+newton_step(lambda x: 2 * x, lambda x: 2 * np.eye(3), _x)
+expect("newton_step must not modify x", _x - _x_before, rtol=0.0, atol=0.0, dtype=np.float64)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -649,8 +700,9 @@ check_close("max_stable_lr(diag(1, 10))", _lr, 0.2, rtol=1e-12)
 check_close("max_stable_lr([[2]])", max_stable_lr(np.array([[2.0]])), 1.0, rtol=1e-12)
 check_close("max_stable_lr([[4, 3], [3, 4]]): L = 7 is an eigenvalue, not a diagonal entry",
             max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]])), 2 / 7, rtol=1e-12)
-check_close("max_stable_lr(float32 [[4, 3], [3, 4]])", max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]], dtype=np.float32)),
-            2 / 7, rtol=1e-6)
+_lr32 = max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]], dtype=np.float32))
+check_type("max_stable_lr(float32 [[4, 3], [3, 4]]): a float, whatever the dtype of A", _lr32, (float, np.float64))
+check_close("max_stable_lr(float32 [[4, 3], [3, 4]])", _lr32, 2 / 7, rtol=1e-6)
 print("max_stable_lr: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(304)
@@ -674,12 +726,13 @@ expect("max_stable_lr(float32)", max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]]
 # ### Exercise 4b: why $2/L$, in words (written answer, 2 points, graded by hand)
 # Gradient descent with a fixed learning rate on $f(x) = \tfrac12 x^\top A x$, $A$ symmetric
 # positive definite with eigenvalues $\mu = \lambda_{\min} \le \dots \le \lambda_{\max} = L$.
-# In four to six sentences, in the cell below:
-# 1. why a learning rate above $2/L$ diverges from almost every start (which starts do not?);
+# In about six to ten sentences, in the cell below:
+# 1. why a learning rate above $2/L$ diverges from almost every start (from all starts but a set
+#    of zero volume, such as a line in the plane): which starts do not?
 # 2. what happens at exactly $\mathrm{lr} = 2/L$;
 # 3. why the largest eigenvalue limits the step while the smallest sets the speed.
 #
-# *Hint:* write the update in the eigenvector basis of $A$.
+# *Hint:* write the update in the eigenvector basis of $A$ (§2.3).
 
 # %% [markdown] nbgrader={"grade_id": "max_stable_lr_explained", "solution": true, "grade": true, "points": 2}
 # *Model answer.* In the orthonormal eigenvector basis of $A$, $x = \sum_i z_i q_i$, the update
@@ -687,20 +740,35 @@ expect("max_stable_lr(float32)", max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]]
 # $z_i \leftarrow (1 - \mathrm{lr}\,\lambda_i)\, z_i$, so $z_i^{(k)} = (1 - \mathrm{lr}\,\lambda_i)^k z_i^{(0)}$.
 # A coordinate shrinks exactly when $|1 - \mathrm{lr}\,\lambda_i| < 1$, that is
 # $0 < \mathrm{lr} < 2/\lambda_i$, and the tightest of these conditions is the one for $\lambda_{\max} = L$.
-# Above $2/L$ the factor along the top eigenvector has modulus $|1 - \mathrm{lr}\,L| > 1$: that
-# coordinate grows geometrically with alternating sign, from every start with $z_{\max}^{(0)} \ne 0$
-# (the starts orthogonal to the top eigenspace, a set of measure zero, still converge, at least
-# when $\mathrm{lr} < 2/\lambda$ for the other eigenvalues). At exactly $2/L$ the factor is $-1$: that
-# coordinate flips sign forever with constant size, so the iterates oscillate without converging
-# or diverging, while the coordinates with $\lambda_i < L$ still shrink. Within the stable range
-# the slowest coordinate is the one with $\lambda_{\min} = \mu$: its factor
-# $1 - \mathrm{lr}\,\mu > 1 - 2\mu/L$ stays close to 1 when $L/\mu$ is large, so about
-# $L/\mu$ (the condition number) steps are needed per factor $e$ of progress. $L$ caps the step,
-# $\mu$ sets the pace.
+# (1) Above $2/L$ the factor along the top eigenvector has modulus $|1 - \mathrm{lr}\,L| > 1$: that
+# coordinate grows geometrically with alternating sign, from every start with $z_{\max}^{(0)} \ne 0$.
+# The starts that do not diverge are exactly those with no component along any eigenvector whose
+# $\lambda_i > 2/\mathrm{lr}$ (they converge if they have none along $\lambda_i = 2/\mathrm{lr}$
+# either): a subspace of lower dimension that contains $x^\ast = 0$, a set of measure zero.
+# (2) At exactly $2/L$ the factor is $-1$: that coordinate flips sign forever with constant size,
+# while the coordinates with $\lambda_i < L$ shrink, so from every start with $P x_0 \ne 0$ ($P$ the
+# orthogonal projection on the eigenvectors of $L$) the iterates approach the two-point cycle
+# $\pm P x_0$, neither converging nor diverging.
+# (3) The rate is the largest factor, $\max(|1 - \mathrm{lr}\,\mu|, |1 - \mathrm{lr}\,L|)$. Whatever
+# stable rate is chosen, the factor along the bottom eigenvector is at least
+# $1 - \mathrm{lr}\,\mu > 1 - 2\mu/L = 1 - 2/\kappa$, close to 1 when the condition number
+# $\kappa = L/\mu$ is large: no fixed rate needs fewer than about $\kappa/2$ steps per factor $e$ of
+# progress (about $\kappa$ at $\mathrm{lr} = 1/L$, and a factor $(\kappa - 1)/(\kappa + 1)$ per step at
+# the best rate $2/(L + \mu)$, §2.3). Near $2/L$ the top coordinate is the slow one instead. $L$ caps
+# the step, $\mu$ sets the pace.
 #
-# *For the grader:* 2 points for the eigenbasis argument giving $|1 - \mathrm{lr}\,\lambda_i| < 1$
-# and the behaviour above and at $2/L$ (1 point if only one of the two is right); no point is lost
-# for leaving out the measure-zero starts or the condition number when the rest is right.
+# *For the grader* (2 points, in halves). **1** for the eigenbasis argument: each eigen-coordinate
+# is multiplied by $1 - \mathrm{lr}\,\lambda_i$ at every step, so it shrinks iff
+# $|1 - \mathrm{lr}\,\lambda_i| < 1$; the binding condition is $\lambda = L$; above $2/L$ the top
+# coordinate grows geometrically with alternating sign unless the start has no component along it.
+# "Orthogonal to the top eigenvector(s)" for the starts that do not diverge is right whenever $L$
+# is the only eigenvalue above $2/\mathrm{lr}$ (a rate just above $2/L$) and costs nothing. Give ½
+# of this point if $|1 - \mathrm{lr}\,\lambda_i| < 1$ is stated without the eigenbasis reason, or if
+# the exceptional starts are missing or wrong. **½** for exactly $2/L$: factor $-1$, a bounded
+# oscillation that neither converges nor diverges. **½** for the speed: the bottom factor
+# $1 - \mathrm{lr}\,\mu > 1 - 2/\kappa$ stays near 1, so $\mu$ (through $\kappa = L/\mu$) sets the pace.
+# "The step is too big" without the factor $1 - \mathrm{lr}\,\lambda_i$ earns nothing. Do not take
+# off for length.
 
 # %% [markdown]
 # ### Exercise 5: a constrained optimum with Lagrange multipliers (3 points)
@@ -739,8 +807,8 @@ _Q3 = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]])
 _A3, _b3, _c3 = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 2.0]]), np.array([1.0, -2.0]), np.array([1.0, -1.0, 0.5])
 _x3, _lam3 = constrained_optimum(_Q3, _c3, _A3, _b3)
 check_close("constrained_optimum (3 variables, 2 constraints): A x = b", _A3 @ _x3, _b3, rtol=1e-10, atol=1e-12)
-check_close("constrained_optimum (3 variables, 2 constraints): Q x + c = A^T lam", _Q3 @ _x3 + _c3, _A3.T @ _lam3,
-            rtol=1e-10, atol=1e-12)
+check_close("constrained_optimum (3 variables, 2 constraints): Q x + c - A^T lam = 0", _Q3 @ _x3 + _c3 - _A3.T @ _lam3,
+            np.zeros(3), rtol=0.0, atol=1e-10)
 print("constrained_optimum: visible checks passed")
 ### BEGIN HIDDEN TESTS
 def _expect_optimum(name, result, rtol, atol):
@@ -770,10 +838,15 @@ for _name, _args in [
 # ### Exercise 6: a PyTorch optimizer matching your descent (2 points)
 # Section 4 updated `x` by hand. Let `torch.optim.SGD` do it: it owns the update
 # (`optimizer.step()`), including its momentum buffer, and the clearing of gradients
-# (`optimizer.zero_grad()`). Pass `momentum` and `dampening` on to it unchanged: the checks use
-# values where PyTorch's momentum convention (Day 6) differs from the textbook one, so only the
-# real optimizer, rightly configured, reproduces it. With `momentum=0` it is plain descent, and
-# the check holds your trajectory to Section 4's NumPy one.
+# (`optimizer.zero_grad()`). Pass `momentum` and `dampening` on to it unchanged. `dampening`
+# shrinks the gradient's share of the momentum buffer: PyTorch's buffer is the gradient itself at
+# the first step, then $\mathrm{buf} \leftarrow \beta\,\mathrm{buf} + (1 - \mathrm{dampening})\,g$, and
+# the step is $x \leftarrow x - \eta\,\mathrm{buf}$ (Day 6). The checks use a nonzero `dampening`;
+# with a constant rate and no dampening, PyTorch's convention and the textbook
+# $v \leftarrow \beta v - \eta g$, $x \leftarrow x + v$ give the same iterates. The checks also watch
+# the steps `torch.optim` takes, so only the real optimizer, rightly configured, passes, however
+# exactly a hand-written update copies it. With `momentum=0` it is plain descent, and the check
+# holds your trajectory to Section 4's NumPy one.
 
 # %% nbgrader={"grade_id": "torch_sgd_trajectory", "solution": true}
 def torch_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0, dampening=0.0):
@@ -798,34 +871,38 @@ def torch_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0, dampening=0.0):
     ### END SOLUTION
 
 # %% nbgrader={"grade_id": "torch_sgd_trajectory_tests", "grade": true, "points": 2}
-def _torch_reference(f, x0, lr, num_steps, **options):  # torch.optim.SGD itself, for the visible checks
-    x = torch.tensor(x0, requires_grad=True)
-    opt = torch.optim.SGD([x], lr=lr, **options)
-    out = [x.detach().numpy().copy()]
-    for _ in range(num_steps):
-        opt.zero_grad()
-        f(x).backward()
-        opt.step()
-        out.append(x.detach().numpy().copy())
-    return np.array(out)
-
-_traj = torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([1.0, -2.0]), 0.25, 3)
+_x0 = np.array([1.0, -2.0])
+_traj = torch_sgd_trajectory(lambda x: (x**2).sum(), _x0, 0.25, 3)
+check_close("torch_sgd_trajectory must not modify x0", _x0, np.array([1.0, -2.0]), rtol=0.0)
 check_type("torch_sgd_trajectory(...)", _traj, np.ndarray)
 check_close("torch_sgd_trajectory(sum x^2, lr 0.25)", _traj, np.array([[1.0, -2.0], [0.5, -1.0], [0.25, -0.5], [0.125, -0.25]]), dtype=np.float64)
 _A, _b, _x0 = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0]), np.array([2.0, -3.0])
-_section4 = [_x0]  # Section 4's NumPy trajectory: 15 steps at lr 0.2
+_section4 = [_x0.copy()]  # Section 4's NumPy trajectory: 15 steps at lr 0.2
 for _ in range(15):
     _section4.append(_section4[-1] - 0.2 * (_A @ _section4[-1] - _b))
 _fq = lambda x: 0.5 * x @ torch.tensor(_A) @ x - torch.tensor(_b) @ x  # noqa: E731
 check_close("torch_sgd_trajectory(Section 4's quadratic)", torch_sgd_trajectory(_fq, _x0, 0.2, 15), np.array(_section4), rtol=1e-12)
-check_close("torch_sgd_trajectory(Section 4's quadratic, momentum 0.9, dampening 0.5) against torch.optim.SGD",
-            torch_sgd_trajectory(_fq, _x0, 0.05, 12, momentum=0.9, dampening=0.5),
-            _torch_reference(_fq, _x0, 0.05, 12, momentum=0.9, dampening=0.5), rtol=1e-12, atol=1e-14, dtype=np.float64)
-_x32 = np.array([1.5, -0.5], dtype=np.float32)
-check_close("torch_sgd_trajectory(float32 start, momentum 0.5): float32 out",
-            torch_sgd_trajectory(lambda x: (x**2).sum(), _x32, 0.1, 4, momentum=0.5),
-            _torch_reference(lambda x: (x**2).sum(), _x32, 0.1, 4, momentum=0.5), rtol=1e-6, dtype=np.float32)
-check_close("torch_sgd_trajectory must not modify x0", _x32, np.array([1.5, -0.5]), rtol=0.0)
+# sum x^2 (gradient 2x) with lr 0.25, momentum 0.5, dampening 0.5, worked by hand: buf = 2, 1.5, 0.875, 0.34375
+# times x0, and x = 1, 0.5, 0.125, -0.09375, -0.1796875 times x0 (all exact in binary)
+_by_hand = np.outer([1.0, 0.5, 0.125, -0.09375, -0.1796875], [1.0, -2.0])
+check_close("torch_sgd_trajectory(sum x^2, lr 0.25, momentum 0.5, dampening 0.5): PyTorch's momentum",
+            torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([1.0, -2.0]), 0.25, 4, momentum=0.5, dampening=0.5),
+            _by_hand, rtol=1e-12, atol=1e-14, dtype=np.float64)
+_steps_seen = []  # every torch.optim step taken during the call: (optimizer class, lr, momentum, dampening)
+_hook = register_optimizer_step_pre_hook(lambda opt, args, kwargs: _steps_seen.append(
+    (type(opt).__name__, opt.param_groups[0]["lr"], opt.param_groups[0].get("momentum"), opt.param_groups[0].get("dampening"))))
+try:
+    torch_sgd_trajectory(_fq, _x0, 0.05, 5, momentum=0.9, dampening=0.5)
+finally:
+    _hook.remove()
+check_true("torch_sgd_trajectory takes its steps with torch.optim.SGD",
+           _steps_seen == [("SGD", 0.05, 0.9, 0.5)] * 5,
+           "expected 5 calls of torch.optim.SGD(lr=0.05, momentum=0.9, dampening=0.5).step(), one per step")
+_x32 = np.array([1.0, -2.0], dtype=np.float32)
+_traj = torch_sgd_trajectory(lambda x: (x**2).sum(), _x32, 0.25, 4, momentum=0.5, dampening=0.5)
+check_close("torch_sgd_trajectory must not modify x0 (float32)", _x32, np.array([1.0, -2.0]), rtol=0.0)
+check_close("torch_sgd_trajectory(float32 start, momentum 0.5, dampening 0.5): float32 out", _traj, _by_hand,
+            rtol=1e-6, dtype=np.float32)
 print("torch_sgd_trajectory: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(306)
@@ -838,6 +915,15 @@ for _trial in range(6):  # f = 0.5 x^T A x + sum cosh(x); momentum and dampening
     _got = torch_sgd_trajectory(lambda x, A=torch.tensor(_Anp): 0.5 * x @ A @ x + torch.cosh(x).sum(), _x0.copy(), _lr, _steps,
                                 momentum=_mom, dampening=_damp)
     expect(f"torch_sgd_trajectory(trial {_trial}, momentum {_mom:.2f}, dampening {_damp:.2f})", _got, rtol=1e-9, atol=1e-12, dtype=np.float64)
+_steps_seen = []
+_hook = register_optimizer_step_pre_hook(lambda opt, args, kwargs: _steps_seen.append(
+    [float(type(opt) is torch.optim.SGD), opt.param_groups[0]["lr"], opt.param_groups[0].get("momentum", -1.0), opt.param_groups[0].get("dampening", -1.0)]))
+try:
+    torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([1.0, -2.0]), 0.1, 7, momentum=0.8, dampening=0.3)
+finally:
+    _hook.remove()
+expect("torch_sgd_trajectory: its torch.optim.SGD steps (class, lr, momentum, dampening)",
+       np.array(_steps_seen, dtype=np.float64).reshape(-1, 4), rtol=0.0, atol=0.0, dtype=np.float64)
 expect("torch_sgd_trajectory(0 steps)", torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([3.0]), 0.1, 0), rtol=1e-9, dtype=np.float64)
 expect("torch_sgd_trajectory(n = 1, quartic from -2, momentum 0.9)",
        torch_sgd_trajectory(lambda x: (x**4 - 2 * x**2 + x).sum(), np.array([-2.0]), 0.01, 10, momentum=0.9), rtol=1e-9, dtype=np.float64)
@@ -854,9 +940,11 @@ expect("torch_sgd_trajectory must not modify x0", _x32, rtol=0.0, atol=0.0, dtyp
 # ### Exercise 7: a Keras optimizer matching your descent (2 points)
 # The same with `tf.keras.optimizers.SGD(learning_rate=lr, momentum=momentum)`: the tape gives
 # the gradient, and `optimizer.apply_gradients` takes (gradient, variable) pairs. Keras keeps
-# its hyper-parameters in float32 variables, so even a float64 run differs from the same update
-# written in float64 NumPy (about 1e-8 relative without momentum, more with it). The checks
-# compare with Keras's own optimizer, closely: only it, rightly configured, passes.
+# the learning rate in a float32 variable (0.2 becomes the float32 nearest to it), so even a
+# float64 run differs from the same update written in float64 NumPy: by about $10^{-8}$ relative
+# without momentum (the check below prints the gap, in `rel_error`'s $|a - b|/(|a| + |b|)$, which
+# halves it), more with it. The checks compare with Keras's own optimizer, closely, and read its
+# step counter (`optimizer.iterations`): only it, rightly configured, passes.
 
 # %% nbgrader={"grade_id": "keras_sgd_trajectory", "solution": true}
 def keras_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0):
@@ -881,36 +969,37 @@ def keras_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0):
     ### END SOLUTION
 
 # %% nbgrader={"grade_id": "keras_sgd_trajectory_tests", "grade": true, "points": 2}
-def _keras_reference(f, x0, lr, num_steps, momentum=0.0):  # Keras's SGD itself, for the visible checks
-    x = tf.Variable(x0)
-    opt = tf.keras.optimizers.SGD(learning_rate=lr, momentum=momentum)
-    out = [x.numpy().copy()]
-    for _ in range(num_steps):
-        with tf.GradientTape() as tape:
-            loss = f(x)
-        opt.apply_gradients([(tape.gradient(loss, x), x)])
-        out.append(x.numpy().copy())
-    return np.array(out)
-
-_traj = keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), np.array([1.0, -2.0]), 0.25, 3)
+_x0 = np.array([1.0, -2.0])
+_traj = keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), _x0, 0.25, 3)
+check_close("keras_sgd_trajectory must not modify x0", _x0, np.array([1.0, -2.0]), rtol=0.0)
 check_type("keras_sgd_trajectory(...)", _traj, np.ndarray)
 check_close("keras_sgd_trajectory(sum x^2, lr 0.25)", _traj, np.array([[1.0, -2.0], [0.5, -1.0], [0.25, -0.5], [0.125, -0.25]]), dtype=np.float64)
 _A, _b, _x0 = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0]), np.array([2.0, -3.0])
-_section4 = [_x0]  # Section 4's NumPy trajectory: 15 steps at lr 0.2
+_section4 = [_x0.copy()]  # Section 4's NumPy trajectory: 15 steps at lr 0.2
 for _ in range(15):
     _section4.append(_section4[-1] - 0.2 * (_A @ _section4[-1] - _b))
 _f = lambda x: 0.5 * tf.tensordot(x, tf.linalg.matvec(tf.constant(_A), x), 1) - tf.tensordot(tf.constant(_b), x, 1)  # noqa: E731
 _got = keras_sgd_trajectory(_f, _x0, 0.2, 15)
 check_close("keras_sgd_trajectory(Section 4's quadratic) against NumPy", _got, np.array(_section4), rtol=1e-6)
-check_close("keras_sgd_trajectory(Section 4's quadratic) against Keras's SGD", _got, _keras_reference(_f, _x0, 0.2, 15),
-            rtol=1e-12, atol=1e-14, dtype=np.float64)
-check_close("keras_sgd_trajectory(Section 4's quadratic, 8 steps, momentum 0.9) against Keras's SGD",
-            keras_sgd_trajectory(_f, _x0, 0.1, 8, momentum=0.9), _keras_reference(_f, _x0, 0.1, 8, momentum=0.9),
-            rtol=1e-12, atol=1e-14, dtype=np.float64)
+# sum x^2 (gradient 2x) with lr 0.25 and momentum 0.75, worked by hand in Keras's convention
+# m = 0.75 m - 0.25 g, x = x + m: m = -0.5, -0.625, -0.40625, -0.0390625 times x0, and
+# x = 1, 0.5, -0.125, -0.53125, -0.5703125 times x0 (all exact in binary, float32 included)
+check_close("keras_sgd_trajectory(sum x^2, lr 0.25, momentum 0.75)",
+            keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), np.array([1.0, -2.0]), 0.25, 4, momentum=0.75),
+            np.outer([1.0, 0.5, -0.125, -0.53125, -0.5703125], [1.0, -2.0]), rtol=1e-12, atol=1e-14, dtype=np.float64)
+_made = []
+def _record_variable(next_creator, **kwargs):  # every tf.Variable made during a call, the optimizer's own included
+    _made.append(next_creator(**kwargs))
+    return _made[-1]
+with tf.variable_creator_scope(_record_variable):
+    keras_sgd_trajectory(_f, _x0, 0.1, 5, momentum=0.9)
+check_true("keras_sgd_trajectory takes its steps with a Keras optimizer",
+           [int(v.numpy()) for v in _made if v.name.split("/")[-1].startswith("iteration")] == [5],
+           "expected one Keras optimizer whose step counter (optimizer.iterations) reads 5 after 5 steps")
 _x32 = np.array([1.5, -0.5], dtype=np.float32)
-check_close("keras_sgd_trajectory(float32 start): float32 out", keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), _x32, 0.25, 1),
-            np.array([[1.5, -0.5], [0.75, -0.25]]), rtol=1e-6, dtype=np.float32)
-check_close("keras_sgd_trajectory must not modify x0", _x32, np.array([1.5, -0.5]), rtol=0.0)
+_traj = keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), _x32, 0.25, 1)
+check_close("keras_sgd_trajectory must not modify x0 (float32)", _x32, np.array([1.5, -0.5]), rtol=0.0)
+check_close("keras_sgd_trajectory(float32 start): float32 out", _traj, np.array([[1.5, -0.5], [0.75, -0.25]]), rtol=1e-6, dtype=np.float32)
 print(f"keras_sgd_trajectory: visible checks passed; largest relative gap to NumPy {rel_error(_got, np.array(_section4)):.1e}")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(307)
@@ -923,6 +1012,12 @@ for _trial in range(3):  # f = 0.5 x^T A x + sum cosh(x); momentum from the seco
     _f = lambda x, A=tf.constant(_Anp): 0.5 * tf.tensordot(x, tf.linalg.matvec(A, x), 1) + tf.reduce_sum(tf.cosh(x))  # noqa: E731
     expect(f"keras_sgd_trajectory(trial {_trial}, momentum {_mom:.2f})", keras_sgd_trajectory(_f, _x0.copy(), _lr, _steps, momentum=_mom),
            rtol=1e-11, atol=1e-13, dtype=np.float64)
+_made = []
+with tf.variable_creator_scope(_record_variable):
+    keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), np.array([1.0, -2.0]), 0.1, 7, momentum=0.8)
+expect("keras_sgd_trajectory: steps counted by the Keras optimizer's own iteration variable",
+       np.array(sorted(int(v.numpy()) for v in _made if v.name.split("/")[-1].startswith("iteration")), dtype=np.float64),
+       rtol=0.0, atol=0.0, dtype=np.float64)
 expect("keras_sgd_trajectory(0 steps)", keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), np.array([3.0]), 0.1, 0), rtol=1e-9, dtype=np.float64)
 expect("keras_sgd_trajectory(n = 1, quartic from -2, momentum 0.9)",
        keras_sgd_trajectory(lambda x: tf.reduce_sum(x**4 - 2 * x**2 + x), np.array([-2.0]), 0.01, 10, momentum=0.9),
@@ -1004,13 +1099,18 @@ dist_ok = np.linalg.norm(traj_numpy - x_opt, axis=1)
 for k in (0, 5, 10, 15):
     print(f"step {k:2d}: |x_k - x*| without zero_grad {dist_bug[k]:.2e}, with it {dist_ok[k]:.2e}")
 print(f"steps 10 to 15, smallest distance: without zero_grad {min(dist_bug[10:]):.2e}, "
-      f"with it {dist_ok[10:].min():.2e}")
+      f"with it {dist_ok[10:].min():.2e} ({min(dist_bug[10:]) / dist_ok[10:].min():.0f} times smaller)")
+eta_lambda = lr * np.linalg.eigvalsh(A)
+moduli = [np.abs(np.roots([1.0, -(2 - el), 1.0])) for el in eta_lambda]  # roots of r^2 - (2 - eta lambda) r + 1
+print(f"eta * lambda_i = {eta_lambda}: the error's multipliers have moduli {np.concatenate(moduli)}")
 
 # %% [markdown]
 # With zeroing the distance shrinks by a roughly constant factor per step; without it, it swings
-# up and down and stays tens of times larger (printed above). Summing every past gradient is
-# momentum with $\beta = 1$, no friction: on a quadratic with $\eta\lambda < 4$ for every
-# eigenvalue $\lambda$ the iteration's multipliers have modulus exactly 1, so it circles the
+# up and down and stays many times larger (printed above). Summing every past gradient is
+# momentum with $\beta = 1$, no friction: along each eigenvector of $A$, with eigenvalue
+# $\lambda$, the error obeys $e_{k+1} = (2 - \eta\lambda)\,e_k - e_{k-1}$, whose multipliers, the
+# roots of $r^2 - (2 - \eta\lambda)\,r + 1 = 0$, multiply to 1 and are complex conjugates when
+# $0 < \eta\lambda < 4$: both have modulus exactly 1 (printed above), so the iteration circles the
 # minimum forever and never converges.
 #
 # **"Newton's method is always better."** Fast near a minimum, but drawn to maxima and saddles
@@ -1044,11 +1144,14 @@ print(f"steps 10 to 15, smallest distance: without zero_grad {min(dist_bug[10:])
 # <details><summary>Answer</summary>
 # For $f$ twice continuously differentiable with an $L$-Lipschitz gradient and a fixed step
 # $\eta < 1/L$, the starts from which descent converges to a strict saddle (one with a negative
-# Hessian eigenvalue) form a set of measure zero (Lee et al., 2016); noise or a small
-# perturbation escapes (§3.4). Degenerate saddles (no negative eigenvalue) carry no such
-# guarantee. The real cost is time: the escaping component grows by
-# only $1 + \eta|\lambda_{\min}|$ per step, so flat saddles make long plateaus. Perturbed descent
-# escapes in a number of steps polylogarithmic in the dimension (Jin et al., 2017).
+# Hessian eigenvalue) form a set of measure zero, zero volume (Lee et al., 2016, for isolated
+# saddles; Panageas and Piliouras, 2017, in general): a start drawn from any distribution with a
+# density avoids them with probability 1, and noise or a small perturbation escapes (§3.4).
+# Degenerate saddles (no negative eigenvalue) carry no such guarantee. The real cost is time: the
+# escaping component grows by only $1 + \eta|\lambda_{\min}|$ per step, so flat saddles make long
+# plateaus. With a Lipschitz Hessian as well, perturbed descent reaches an
+# $\varepsilon$-second-order stationary point in $\tilde O(1/\varepsilon^2)$ steps, the dimension
+# entering only polylogarithmically (Jin et al., 2017).
 # </details>
 #
 # **Principal.** A team proposes a second-order optimizer for a model with $10^9$ parameters.
@@ -1057,14 +1160,16 @@ print(f"steps 10 to 15, smallest distance: without zero_grad {min(dist_bug[10:])
 # Exact Newton is out ($10^{18}$ Hessian entries, an $O(n^3)$ solve). Ask what curvature they
 # approximate and its cost per step in memory, compute and communication, and compare
 # wall-clock and energy to a target loss against tuned AdamW or SGD with momentum. What works:
-# Hessian-vector products (about one extra backward pass) inside conjugate gradient
-# (Hessian-free optimization), and structured preconditioners. These differ in *what* they
-# precondition with: Adam (diagonal) and Shampoo (one Kronecker factor per side of each weight
-# matrix) both use second moments of the gradients, $\sum g g^\top$ in Shampoo's case; K-FAC
-# approximates the Fisher information by Kronecker factors of layer inputs and back-propagated
-# gradients. Gradient second moments relate to curvature only under assumptions (a
-# log-likelihood loss, near an optimum, where the Fisher approximates the Gauss-Newton matrix);
-# none of the three is the Hessian.
+# Hessian-vector products (a small constant multiple of a gradient's cost, Pearlmutter 1994)
+# inside conjugate gradient (Hessian-free optimization), and structured preconditioners. These
+# differ in *what* they precondition with: Adam (diagonal) and Shampoo (one Kronecker factor per
+# side of each weight matrix) both use second moments of the gradients, $\sum G G^\top$ and
+# $\sum G^\top G$ in Shampoo's case, $G$ the gradient as a matrix; K-FAC approximates the Fisher
+# information by Kronecker factors of layer inputs and back-propagated gradients. Gradient second
+# moments (the empirical Fisher) relate to curvature only under assumptions: they approach the
+# Fisher only when the model's predictions match the data, and the Fisher equals the
+# Gauss-Newton matrix for a log-likelihood loss with exponential-family outputs, which
+# approximates the Hessian near a well-fitting optimum. None of the three is the Hessian.
 # </details>
 #
 # **Principal.** How do you choose a learning rate for a new architecture without a big grid
@@ -1072,9 +1177,9 @@ print(f"steps 10 to 15, smallest distance: without zero_grad {min(dist_bug[10:])
 # <details><summary>Answer</summary>
 # The stable rate is set by the curvature, so measure it: the top Hessian eigenvalue by power
 # iteration on Hessian-vector products, or a learning-rate range test (Day 7). Full-batch
-# training tends to raise the sharpness to about $2/\eta$ and hover there ("edge of stability",
-# Cohen et al., 2021), and warmup helps while the curvature is high. One range test costs a
-# fraction of a grid search's compute and energy.
+# training tends to raise the sharpness (that top eigenvalue) to about $2/\eta$ and hover there
+# ("edge of stability", Cohen et al., 2021), and warmup helps while the curvature is high. One
+# range test costs a fraction of a grid search's compute and energy.
 # </details>
 #
 # ## 9. Summary and further reading
@@ -1082,16 +1187,24 @@ print(f"steps 10 to 15, smallest distance: without zero_grad {min(dist_bug[10:])
 # - Convex: chords above the graph, $f(\mathbb{E}X) \le \mathbb{E}f(X)$, Hessian positive
 #   semidefinite; every local minimum is then global.
 # - At a critical point the Hessian's eigenvalues say minimum, maximum, saddle, or degenerate.
-# - Descent on a quadratic converges iff $0 < \eta < 2/L$; its speed depends on $\kappa = L/\mu$.
+# - Descent on a positive definite quadratic converges from every start iff $0 < \eta < 2/L$; its
+#   speed depends on the condition number $\kappa = L/\mu$.
 # - Non-convex landscapes have local minima and saddles; noise, momentum and perturbations
 #   change which basin descent ends in.
-# - Newton: exact in one step on a quadratic, quadratic convergence near a minimum; but an $n^2$
+# - Newton: exact in one step on a positive definite quadratic, quadratic convergence near a
+#   minimum with $H \succ 0$ (Hessian Lipschitz, start close enough); but an $n^2$
 #   Hessian, an $O(n^3)$ solve, and attraction to any critical point.
-# - Lagrange: $\nabla f = \lambda \nabla g$ at a constrained optimum; $\lambda = \mathrm{d}f^\ast/\mathrm{d}b$.
+# - Lagrange: $\nabla f = \lambda \nabla g$ at a constrained optimum where $\nabla g \ne 0$;
+#   $\lambda = \mathrm{d}f^\ast/\mathrm{d}b$.
 #
 # **Further reading.** Boyd and Vandenberghe, *Convex Optimization* (2004), chapters 2, 3, 9
-# and 10 (free online). Nocedal and Wright, *Numerical Optimization* (2006), chapters 2, 3 and 6.
+# and 10 (free online). Nocedal and Wright, *Numerical Optimization* (2006), chapters 2, 3, 7
+# (Newton-CG, Hessian-free), 12 (Lagrange multipliers) and 16 (the linear system of Exercise 5).
 # Goodfellow, Bengio and Courville, *Deep Learning* (2016), sections 4.3 and 8.2. Dauphin et al.,
 # "Identifying and attacking the saddle point problem in high-dimensional non-convex
-# optimization" (2014). Jin et al., "How to escape saddle points efficiently" (2017). Goh,
-# "Why momentum really works", *Distill* (2017). Next: Day 4, the chain rule and backpropagation.
+# optimization" (2014). Lee et al., "Gradient descent only converges to minimizers" (2016).
+# Panageas and Piliouras, "Gradient descent only converges to minimizers: non-isolated critical
+# points and invariant regions" (2017). Jin et al., "How to escape saddle points efficiently"
+# (2017). Cohen et al., "Gradient descent on neural networks typically occurs at the edge of
+# stability" (2021). Goh, "Why momentum really works", *Distill* (2017). Next: Day 4, the chain
+# rule and backpropagation.
