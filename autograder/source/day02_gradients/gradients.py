@@ -126,8 +126,8 @@ print(f"f at the start: {f(*path[0]):.3f}; after {len(path) - 1} steps: {f(*path
 # $b_i = \frac{f(x + he_i) - f(x - he_i)}{2h}$ (error $O(h^2)$, Day 1), in float64 with
 # $h \approx 10^{-5}$, by the relative error $\dfrac{|a_i - b_i|}{\max(10^{-8}, |a_i| + |b_i|)}$,
 # largest over $i$. The floor $10^{-8}$ keeps two tiny numbers from looking far apart; it does
-# not cover the check's own round-off, about $\varepsilon|f|/h$, where a component of the
-# gradient is zero (section 3).
+# not cover the check's own error (round-off about $\varepsilon|f|/h$, truncation about
+# $h^2|\partial^3 f/\partial x_i^3|/6$) where a component of the gradient is zero (section 3).
 #
 # ## 3. From scratch
 #
@@ -240,15 +240,17 @@ print(f"relative error, buggy gradient:   {rel_error(grad_f_buggy(x0, y0), numer
 # for a bug; in between, check again at other points. The correct gradient sits far below the
 # line, the buggy one far above.
 #
-# The rule assumes that the check's own error is small against every component. The round-off
-# of a central difference is about $\varepsilon|f|/h$ (Day 1), so the relative error of
-# component $i$ is up to about $\varepsilon|f|/(h\,|\partial f/\partial x_i|)$, whatever the
-# gradient's correctness: the smallest component sets the largest error, and a component that
-# is zero meets the floor $10^{-8}$, far below that round-off. (Truncation adds about
-# $h^2|\partial^3 f/\partial x_i^3|/(12|\partial f/\partial x_i|)$, small unless $f$ changes on a
-# scale close to $h$.) Two correct gradients checked where the rule does not hold: $f + 10^6$ (a
-# constant that changes nothing but $|f|$) near the minimum, where the gradient is small, and
-# $f$ itself where $\partial f/\partial x = 0$:
+# The rule assumes that the check's own error is small against every component. Component $i$
+# of a central difference carries a round-off of about $\varepsilon|f|/h$ (Day 1) and a
+# truncation error of about $h^2|\partial^3 f/\partial x_i^3|/6$, so its relative error is up to
+# about $\varepsilon|f|/(h\,|\partial f/\partial x_i|)$ plus
+# $h^2|\partial^3 f/\partial x_i^3|/(12|\partial f/\partial x_i|)$, whatever the gradient's
+# correctness: the smallest component sets the largest error. Where a component is zero, only
+# the floor $10^{-8}$ is left in the denominator, and the check's own error, about $10^{-11}$
+# when $f$ and its third derivatives are of order one, becomes a relative error of about
+# $10^{-3}$. Two correct gradients checked where the rule does not hold: $f + 10^6$ (a constant
+# that changes nothing but $|f|$) near the minimum, where the gradient is small, and $f$ itself
+# where $\partial f/\partial x = 0$:
 
 # %%
 near_min = (2e-3, -1e-3)
@@ -263,11 +265,18 @@ for _ in range(5):  # Newton's method on df/dx(x, 1) = 2x + cos x = 0
     x_flat -= (2 * x_flat + math.cos(x_flat)) / (2 - math.sin(x_flat))
 print(f"correct gradient at ({x_flat:.4f}, 1.0), where df/dx = {grad_f(x_flat, 1.0)[0]:.0e}: "
       f"relative error {rel_error(grad_f(x_flat, 1.0), partials(f, x_flat, 1.0)):.1e}")
+b_flat = partials(f, x_flat, 1.0)[0]  # the central difference of a zero df/dx: the check's own error
+truncation = 1e-5**2 / 6 * -math.cos(x_flat)  # (h²/6) d³f/dx³, where d³f/dx³ = -y³ cos(xy), y = 1
+print(f"there the central difference of df/dx is {b_flat:.1e}: truncation (h²/6) d³f/dx³ = {truncation:.1e}, "
+      f"round-off the rest ({b_flat - truncation:.1e}); over the floor 1e-8: {abs(b_flat) / 1e-8:.1e}")
 
 # %% [markdown]
-# Both correct gradients land in the "bug" range. Compare the relative error with the predicted
-# round-off $\varepsilon|f|/(h\,\min_i|\partial f/\partial x_i|)$, an upper estimate (the error
-# above is below it, as round-off should be), not with a fixed threshold; or remove large
+# Both correct gradients land in the "bug" range. Near the minimum of $f + 10^6$ the error stays
+# below the predicted round-off $\varepsilon|f|/(h\,\min_i|\partial f/\partial x_i|)$, an upper
+# estimate, as round-off should. Where $\partial f/\partial x = 0$ that prediction is infinite
+# and tells nothing: the central difference there is the check's own error, truncation and
+# round-off together, about $2\cdot 10^{-11}$, and the floor turns it into $2\cdot 10^{-3}$.
+# Compare with the check's own predicted error, not with a fixed threshold; or remove large
 # constants, and check at random points, where no component of the gradient is zero.
 #
 # ### Jacobian and Hessian, numerically
@@ -406,7 +415,8 @@ explorer
 # ### Exercise 1: the numerical gradient (2 points)
 #
 # Generalise `partials` to $n$ variables: component $i$ is
-# $\frac{f(x + he_i) - f(x - he_i)}{2h}$. Start from a float64 *copy* of $x$
+# $\frac{f(x + he_i) - f(x - he_i)}{2h}$, with the step `h` as given for every component,
+# whatever the size of $x_i$. Start from a float64 *copy* of $x$
 # (`np.array(x, dtype=np.float64)`): `np.asarray` makes no copy of a float64 array, and
 # stepping `x[i]` in place and undoing it changes the caller's $x$ by round-off
 # ($1.2 + h - 2h + h$ is not $1.2$ in float64).
@@ -454,6 +464,9 @@ check_close("numerical_gradient of sum(sin x) at a float32 point, computed in fl
             dtype=np.float64)
 check_close("numerical_gradient of x³ at [1.0] with h=0.1: (1.1³ - 0.9³) / 0.2 = 3.01",
             numerical_gradient(lambda p: p[0] ** 3, [1.0], h=0.1), np.array([3.01]), rtol=1e-9, dtype=np.float64)
+check_close("numerical_gradient of x³ at [3.0] with h=0.1: 27 + h² = 27.01 "
+            "(the step is h itself, not h scaled by |x_i|)",
+            numerical_gradient(lambda p: p[0] ** 3, [3.0], h=0.1), np.array([27.01]), rtol=1e-9, dtype=np.float64)
 print("numerical_gradient: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(201)
@@ -475,8 +488,9 @@ expect("numerical_gradient of x³ at [1.0] (a list) with h=1e-3",
 # ### Exercise 2: the directional derivative (1 point)
 #
 # Given the gradient, return the slope along the direction of `v`: normalise `v` first, into
-# a new array (`v / length`, not `v /= length`, which would change the caller's `v`). A zero
-# `v` has no direction: raise `ValueError`.
+# a new array (`v / length`, not `v /= length`: `np.asarray` makes no copy of a float64 array,
+# so that would change the caller's `v`). A zero `v` has no direction: raise `ValueError`;
+# a short `v`, such as $(10^{-9}, 0)$, still has one.
 
 # %% nbgrader={"grade_id": "directional_derivative", "solution": true}
 def directional_derivative(grad, v):
@@ -516,6 +530,9 @@ try:
 except ValueError:
     _raised = True
 check_true("directional_derivative(grad, zero vector)", _raised, "expected a ValueError for the zero vector")
+check_close("directional_derivative((3, 4), (1e-9, 0)): a short v is not the zero vector "
+            "(only an exact zero raises)",
+            directional_derivative(np.array([3.0, 4.0]), np.array([1e-9, 0.0])), 3.0, rtol=1e-12)
 _g32, _v32 = np.array([0.1, 0.7], dtype=np.float32), np.array([0.3, -0.9], dtype=np.float32)
 check_close("directional_derivative of float32 arrays, computed in float64", directional_derivative(_g32, _v32),
             float(_g32.astype(np.float64) @ _v32.astype(np.float64) / np.linalg.norm(_v32.astype(np.float64))),
@@ -670,6 +687,10 @@ check_close("jacobian at a float32 point, computed in float64", jacobian(lambda 
             rtol=1e-7, atol=1e-9, dtype=np.float64)
 check_close("jacobian of sin(x) at 0 with h=0.1: sin(0.1) / 0.1", jacobian(np.sin, np.zeros(1), h=0.1),
             np.array([[math.sin(0.1) / 0.1]]), rtol=1e-12, dtype=np.float64)
+check_close("jacobian of sin(x) at 3 with h=0.1: cos(3) sin(0.1) / 0.1 "
+            "(the step is h itself, not h scaled by |x_i|)",
+            jacobian(np.sin, np.array([3.0]), h=0.1), np.array([[math.cos(3.0) * math.sin(0.1) / 0.1]]), rtol=1e-9,
+            dtype=np.float64)
 print("jacobian: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(204)
@@ -698,9 +719,12 @@ expect("jacobian with h=1e-2 (the step argument is used)", jacobian(
 # the larger step $h \approx \varepsilon^{1/4} \approx 10^{-4}$. For $i = j$ the formula is the
 # second difference with step $2h$, $\frac{f(x+2he_i) - 2f(x) + f(x-2he_i)}{4h^2}$; the
 # three-point second difference with step $h$, $\frac{f(x+he_i) - 2f(x) + f(x-he_i)}{h^2}$, is
-# just as good there. Compute each pair $i \le j$ once and mirror it: that halves the work and
-# makes `H` exactly symmetric. Computed twice, $H_{ij}$ and $H_{ji}$ subtract the same four
-# values in different orders, which round differently where $f$ changes sign near $x$.
+# also accepted: it has a quarter of the truncation error and four times the round-off, so at
+# $h = 10^{-4}$, where round-off dominates, it is somewhat less accurate. Either way the step is
+# `h` itself, on the diagonal too. Compute each pair $i \le j$ once and mirror it: that halves
+# the work and makes `H` exactly symmetric. Computed twice, $H_{ij}$ and $H_{ji}$ subtract the
+# same four values in different orders, which can round differently where the values are far
+# apart relative to their size (near a zero of $f$, for instance).
 
 # %% nbgrader={"grade_id": "hessian", "solution": true}
 def hessian(f, x, h=1e-4):
@@ -743,11 +767,17 @@ _x32 = np.array([1.2, -0.7], dtype=np.float32)
 check_close("hessian at a float32 point, computed in float64", hessian(lambda p: _f(p, np), _x32),
             torch.autograd.functional.hessian(lambda p: _f(p, torch), torch.tensor(_x32.astype(np.float64))).numpy(),
             rtol=1e-5, atol=1e-5, dtype=np.float64)
-# x sin(y) at (0, 0): the diagonal is 0 in every formula, the four-point H01 is sin(h) / h.
+# x sin(y) at (0, pi): the diagonal is 0 in every formula, the four-point H01 is cos(pi) sin(h) / h.
 _d = math.sin(0.1) / 0.1
-check_close("hessian of x sin(y) at (0, 0) with h=0.1: the step argument is used, H01 = sin(h) / h",
-            hessian(lambda p: p[0] * np.sin(p[1]), np.zeros(2), h=0.1), np.array([[0.0, _d], [_d, 0.0]]),
-            rtol=1e-9, atol=1e-12, dtype=np.float64)
+check_close("hessian of x sin(y) at (0, pi) with h=0.1: H01 = -sin(h) / h "
+            "(the step is h itself, not h scaled by |x_i|)",
+            hessian(lambda p: p[0] * np.sin(p[1]), np.array([0.0, math.pi]), h=0.1),
+            np.array([[0.0, -_d], [-_d, 0.0]]), rtol=1e-9, atol=1e-12, dtype=np.float64)
+# sum(cos x) at 0 with h=0.3: the four-point diagonal is (2cos(0.6) - 2)/0.36 = -0.9704, the three-point
+# one (2cos(0.3) - 2)/0.09 = -0.9925, both accepted; a diagonal that ignores h gives -1.0000.
+check_close("hessian of sum(cos x) at 0 with h=0.3: the diagonal uses the step h (-0.9704 or -0.9925, not -1)",
+            np.diag(hessian(lambda p: np.sum(np.cos(p)), np.zeros(2), h=0.3)), np.full(2, -0.98145), rtol=0.0,
+            atol=0.0125)
 # Here H01 and H10, each computed on its own, subtract four values of f of both signs in different
 # orders, which round differently: only the mirrored pair is exactly equal.
 _H = hessian(lambda p: p[0] - 5 * p[1] + p[0] * p[1], np.zeros(2))
@@ -1030,9 +1060,9 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # At a few random points, against central differences in float64 with $h\approx 10^{-5}$, by
 # the relative error $|a-b|/\max(10^{-8}, |a|+|b|)$: when $f$ and every component of the
 # gradient are of order one, about $10^{-7}$ or less is right and above $10^{-4}$ is a bug;
-# otherwise compare with the round-off $\varepsilon|f|/(h\min_i|\partial f/\partial x_i|)$ (a
-# zero component reads as a large relative error). Avoid kinks (ReLU at 0) and special points
-# such as 0 and 1.
+# otherwise compare with the check's own error, round-off up to about
+# $\varepsilon|f|/(h\min_i|\partial f/\partial x_i|)$ plus truncation (a zero component reads as
+# a large relative error). Avoid kinks (ReLU at 0) and special points such as 0 and 1.
 # </details>
 #
 # **Senior level**
@@ -1073,8 +1103,9 @@ print(f"angle between -grad f and the direction to the minimum: {angle:.1f} degr
 # forward-mode derivative of the gradient along $v$); Exercise 7 gets the same $Hv$
 # reverse-over-reverse. They drive conjugate-gradient Newton steps (truncated Newton; Martens's
 # Hessian-free optimization uses the same trick with the positive semidefinite Gauss–Newton
-# matrix in place of $H$, since CG needs one) and Lanczos estimates of the largest eigenvalue
-# (sharpness; on a convex quadratic, gradient descent converges exactly when
+# matrix in place of $H$, damped by $\lambda I$ to be positive definite, as CG requires) and
+# Lanczos estimates of the largest eigenvalue (sharpness; on a quadratic with positive definite
+# Hessian, gradient descent with a fixed step $\eta$ converges from every start exactly when
 # $0 < \eta < 2/\lambda_{\max}$). K-FAC takes another route: no Hessian-vector
 # products, but a Kronecker-factored approximation of the Fisher information built from layer
 # inputs and back-propagated gradients. Adam's second moment is a running average of squared
