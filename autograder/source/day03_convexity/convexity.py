@@ -30,7 +30,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import tensorflow as tf
 import torch
-from torch.optim.optimizer import register_optimizer_step_pre_hook
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the 3-D projection)
 
 from calcopt.plots import plot_contour_path
@@ -161,10 +161,11 @@ for x in crit:
 # where $\nabla m = \nabla f + H d = 0$: $d = -H^{-1}\nabla f$ ($H$ invertible), so
 # $x_{k+1} = x_k - H(x_k)^{-1} \nabla f(x_k)$ (solve $H d = -\nabla f$; never form $H^{-1}$). When
 # $H \succ 0$ that point is the model's unique minimum and $d$ is a descent direction
-# ($\nabla f^\top d = -\nabla f^\top H^{-1} \nabla f < 0$); with $H$ indefinite it is a saddle of the
-# model and $d$ may point uphill; with $H \prec 0$ it is the model's maximum and $d$ always points
-# uphill (§3.5). On a quadratic with $H \succ 0$ the model is exact: **one step lands on the
-# minimum** (on any quadratic with $H$ invertible, on its only critical point). Near a minimum with
+# ($\nabla f^\top d = -\nabla f^\top H^{-1} \nabla f < 0$ when $\nabla f \ne 0$); with $H$ indefinite
+# it is a saddle of the model and $d$ may point uphill; with $H \prec 0$ it is the model's maximum
+# and $d$ points uphill whenever $\nabla f \ne 0$ (§3.5); at a critical point, $d = 0$. On a
+# quadratic with $H \succ 0$ the model is exact: **one step lands on the minimum** (on any
+# quadratic with $H$ invertible, on its only critical point). Near a minimum with
 # $H(x^\ast) \succ 0$ and a Lipschitz-continuous Hessian, started close enough, the error is
 # squared up to a constant at each step, $e_{k+1} \le C e_k^2$ (quadratic convergence); descent's
 # shrinks by a constant factor (linear).
@@ -181,8 +182,8 @@ for x in crit:
 # **By hand.** Minimise $x^2 + 2y^2$ subject to $x + y = 3$: $(2x, 4y) = \lambda (1, 1)$ gives
 # $x = \lambda/2$, $y = \lambda/4$, and $3\lambda/4 = 3$ gives $\lambda = 4$, $x^\ast = (2, 1)$,
 # $f^\ast = 6$. With constraints $Ax = b$ ($A$ with full row rank) and
-# $f(x) = \tfrac12 x^\top Q x + c^\top x$ the same conditions read $Qx + c = A^\top \lambda$, $Ax = b$:
-# stacked, one linear system in $(x, \lambda)$,
+# $f(x) = \tfrac12 x^\top Q x + c^\top x$ ($Q \succ 0$, as in Exercise 5) the same conditions read
+# $Qx + c = A^\top \lambda$, $Ax = b$: stacked, one linear system in $(x, \lambda)$,
 # $$\begin{pmatrix} Q & -A^\top \\ A & 0 \end{pmatrix} \begin{pmatrix} x \\ \lambda \end{pmatrix}
 # = \begin{pmatrix} -c \\ b \end{pmatrix}$$
 # (`np.block` assembles such a matrix from its blocks). The sign of $\lambda$ comes from writing
@@ -565,7 +566,8 @@ def classify_critical_point(hessian, tol=1e-8):
     """Classify a critical point by the signs of its Hessian's eigenvalues.
 
     hessian: symmetric NumPy array of shape (n, n), float32 or float64.
-    tol: an eigenvalue with |lambda| <= tol counts as zero.
+    tol: an eigenvalue with |lambda| <= tol counts as zero (tol is absolute: not scaled by
+        the size of the matrix or of its eigenvalues).
     Returns a str: "minimum" (all eigenvalues > tol), "maximum" (all < -tol), "saddle"
     (at least one > tol and one < -tol), otherwise "degenerate".
     """
@@ -591,6 +593,10 @@ for _H, _label in [(np.diag([2.0, 3.0]), "minimum"), (np.diag([-1.0, -2.0]), "ma
                    (np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]), "saddle")]:  # eigenvalues 2, -1, -1
     check_equal(f"classify_critical_point({_H.tolist()})", classify_critical_point(_H), _label)
 check_equal("classify_critical_point(diag(1e-3, 1), tol=1e-2)", classify_critical_point(np.diag([1e-3, 1.0]), tol=1e-2), "degenerate")
+check_equal("classify_critical_point(diag(0.25, 1), tol=0.25): |lambda| = tol counts as zero",
+            classify_critical_point(np.diag([0.25, 1.0]), tol=0.25), "degenerate")
+check_equal("classify_critical_point(diag(1e-3, 1e6)): tol is absolute, not scaled by the largest eigenvalue",
+            classify_critical_point(np.diag([1e-3, 1e6])), "minimum")
 print("classify_critical_point: visible checks passed")
 ### BEGIN HIDDEN TESTS
 _rng = hidden_rng(302)
@@ -621,6 +627,8 @@ for _name, _H in [
         ("float32 diag(3, 0)", np.diag([3.0, 0.0]).astype(np.float32))]:
     expect(f"classify_critical_point({_name})", classify_critical_point(_H))
 expect("classify_critical_point(diag(1e-3, 1), tol=1e-2)", classify_critical_point(np.diag([1e-3, 1.0]), tol=1e-2))
+expect("classify_critical_point(diag(-0.5, 2), tol=0.5)", classify_critical_point(np.diag([-0.5, 2.0]), tol=0.5))
+expect("classify_critical_point(rotated, eigenvalues 1e6 and -1e-4)", classify_critical_point(_rotated([1e6, -1e-4])))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -763,12 +771,12 @@ expect("max_stable_lr(float32)", max_stable_lr(np.array([[4.0, 3.0], [3.0, 4.0]]
 # coordinate grows geometrically with alternating sign unless the start has no component along it.
 # "Orthogonal to the top eigenvector(s)" for the starts that do not diverge is right whenever $L$
 # is the only eigenvalue above $2/\mathrm{lr}$ (a rate just above $2/L$) and costs nothing. Give ½
-# of this point if $|1 - \mathrm{lr}\,\lambda_i| < 1$ is stated without the eigenbasis reason, or if
-# the exceptional starts are missing or wrong. **½** for exactly $2/L$: factor $-1$, a bounded
-# oscillation that neither converges nor diverges. **½** for the speed: the bottom factor
-# $1 - \mathrm{lr}\,\mu > 1 - 2/\kappa$ stays near 1, so $\mu$ (through $\kappa = L/\mu$) sets the pace.
-# "The step is too big" without the factor $1 - \mathrm{lr}\,\lambda_i$ earns nothing. Do not take
-# off for length.
+# of this point if one of these is missing: the eigenbasis reason for
+# $|1 - \mathrm{lr}\,\lambda_i| < 1$, or the right exceptional starts; 0 if both are. **½** for
+# exactly $2/L$: factor $-1$, a bounded oscillation that neither converges nor diverges. **½** for
+# the speed: the bottom factor $1 - \mathrm{lr}\,\mu > 1 - 2/\kappa$ stays near 1, so $\mu$ (through
+# $\kappa = L/\mu$) sets the pace. "The step is too big" without the factor
+# $1 - \mathrm{lr}\,\lambda_i$ earns nothing. Do not take off for length.
 
 # %% [markdown]
 # ### Exercise 5: a constrained optimum with Lagrange multipliers (3 points)
@@ -844,9 +852,9 @@ for _name, _args in [
 # the step is $x \leftarrow x - \eta\,\mathrm{buf}$ (Day 6). The checks use a nonzero `dampening`;
 # with a constant rate and no dampening, PyTorch's convention and the textbook
 # $v \leftarrow \beta v - \eta g$, $x \leftarrow x + v$ give the same iterates. The checks also watch
-# the steps `torch.optim` takes, so only the real optimizer, rightly configured, passes, however
-# exactly a hand-written update copies it. With `momentum=0` it is plain descent, and the check
-# holds your trajectory to Section 4's NumPy one.
+# the steps `torch.optim` takes and how far each one moves `x`, so an update written by hand in
+# place of `optimizer.step()` loses the points, however exactly it copies it. With `momentum=0`
+# it is plain descent, and the check holds your trajectory to Section 4's NumPy one.
 
 # %% nbgrader={"grade_id": "torch_sgd_trajectory", "solution": true}
 def torch_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0, dampening=0.0):
@@ -888,16 +896,23 @@ _by_hand = np.outer([1.0, 0.5, 0.125, -0.09375, -0.1796875], [1.0, -2.0])
 check_close("torch_sgd_trajectory(sum x^2, lr 0.25, momentum 0.5, dampening 0.5): PyTorch's momentum",
             torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([1.0, -2.0]), 0.25, 4, momentum=0.5, dampening=0.5),
             _by_hand, rtol=1e-12, atol=1e-14, dtype=np.float64)
-_steps_seen = []  # every torch.optim step taken during the call: (optimizer class, lr, momentum, dampening)
-_hook = register_optimizer_step_pre_hook(lambda opt, args, kwargs: _steps_seen.append(
-    (type(opt).__name__, opt.param_groups[0]["lr"], opt.param_groups[0].get("momentum"), opt.param_groups[0].get("dampening"))))
+_steps_seen, _moved = [], []  # every torch.optim step taken during a call, and how far it moved x
+def _before_step(opt, args, kwargs):
+    _steps_seen.append((type(opt).__name__, opt.param_groups[0]["lr"], opt.param_groups[0].get("momentum"), opt.param_groups[0].get("dampening")))
+    _moved.append(opt.param_groups[0]["params"][0].detach().clone())
+def _after_step(opt, args, kwargs):
+    _moved[-1] = (opt.param_groups[0]["params"][0].detach() - _moved[-1]).numpy()
+_hooks = [register_optimizer_step_pre_hook(_before_step), register_optimizer_step_post_hook(_after_step)]
 try:
-    torch_sgd_trajectory(_fq, _x0, 0.05, 5, momentum=0.9, dampening=0.5)
+    _traj = torch_sgd_trajectory(_fq, _x0, 0.05, 5, momentum=0.9, dampening=0.5)
 finally:
-    _hook.remove()
+    for _hook in _hooks:
+        _hook.remove()
 check_true("torch_sgd_trajectory takes its steps with torch.optim.SGD",
            _steps_seen == [("SGD", 0.05, 0.9, 0.5)] * 5,
            "expected 5 calls of torch.optim.SGD(lr=0.05, momentum=0.9, dampening=0.5).step(), one per step")
+check_close("torch_sgd_trajectory: x moves only inside optimizer.step() (each step's move, against your trajectory's)",
+            np.array(_moved), np.diff(_traj, axis=0), rtol=1e-9, atol=1e-12)
 _x32 = np.array([1.0, -2.0], dtype=np.float32)
 _traj = torch_sgd_trajectory(lambda x: (x**2).sum(), _x32, 0.25, 4, momentum=0.5, dampening=0.5)
 check_close("torch_sgd_trajectory must not modify x0 (float32)", _x32, np.array([1.0, -2.0]), rtol=0.0)
@@ -915,15 +930,17 @@ for _trial in range(6):  # f = 0.5 x^T A x + sum cosh(x); momentum and dampening
     _got = torch_sgd_trajectory(lambda x, A=torch.tensor(_Anp): 0.5 * x @ A @ x + torch.cosh(x).sum(), _x0.copy(), _lr, _steps,
                                 momentum=_mom, dampening=_damp)
     expect(f"torch_sgd_trajectory(trial {_trial}, momentum {_mom:.2f}, dampening {_damp:.2f})", _got, rtol=1e-9, atol=1e-12, dtype=np.float64)
-_steps_seen = []
-_hook = register_optimizer_step_pre_hook(lambda opt, args, kwargs: _steps_seen.append(
-    [float(type(opt) is torch.optim.SGD), opt.param_groups[0]["lr"], opt.param_groups[0].get("momentum", -1.0), opt.param_groups[0].get("dampening", -1.0)]))
+_steps_seen, _moved = [], []
+_hooks = [register_optimizer_step_pre_hook(_before_step), register_optimizer_step_post_hook(_after_step)]
 try:
     torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([1.0, -2.0]), 0.1, 7, momentum=0.8, dampening=0.3)
 finally:
-    _hook.remove()
+    for _hook in _hooks:
+        _hook.remove()
 expect("torch_sgd_trajectory: its torch.optim.SGD steps (class, lr, momentum, dampening)",
-       np.array(_steps_seen, dtype=np.float64).reshape(-1, 4), rtol=0.0, atol=0.0, dtype=np.float64)
+       np.array([[float(s[0] == "SGD"), *s[1:]] for s in _steps_seen], dtype=np.float64).reshape(-1, 4), rtol=0.0, atol=0.0, dtype=np.float64)
+expect("torch_sgd_trajectory: how far each optimizer.step() moved x", np.array(_moved, dtype=np.float64).reshape(-1, 2),
+       rtol=1e-9, atol=1e-12, dtype=np.float64)
 expect("torch_sgd_trajectory(0 steps)", torch_sgd_trajectory(lambda x: (x**2).sum(), np.array([3.0]), 0.1, 0), rtol=1e-9, dtype=np.float64)
 expect("torch_sgd_trajectory(n = 1, quartic from -2, momentum 0.9)",
        torch_sgd_trajectory(lambda x: (x**4 - 2 * x**2 + x).sum(), np.array([-2.0]), 0.01, 10, momentum=0.9), rtol=1e-9, dtype=np.float64)
@@ -944,7 +961,8 @@ expect("torch_sgd_trajectory must not modify x0", _x32, rtol=0.0, atol=0.0, dtyp
 # float64 run differs from the same update written in float64 NumPy: by about $10^{-8}$ relative
 # without momentum (the check below prints the gap, in `rel_error`'s $|a - b|/(|a| + |b|)$, which
 # halves it), more with it. The checks compare with Keras's own optimizer, closely, and read its
-# step counter (`optimizer.iterations`): only it, rightly configured, passes.
+# step counter (`optimizer.iterations`) and its momentum buffer: an update written by hand in place
+# of the optimizer's loses the points.
 
 # %% nbgrader={"grade_id": "keras_sgd_trajectory", "solution": true}
 def keras_sgd_trajectory(f, x0, lr, num_steps, momentum=0.0):
@@ -992,10 +1010,15 @@ def _record_variable(next_creator, **kwargs):  # every tf.Variable made during a
     _made.append(next_creator(**kwargs))
     return _made[-1]
 with tf.variable_creator_scope(_record_variable):
-    keras_sgd_trajectory(_f, _x0, 0.1, 5, momentum=0.9)
+    _traj = keras_sgd_trajectory(_f, _x0, 0.1, 5, momentum=0.9)
 check_true("keras_sgd_trajectory takes its steps with a Keras optimizer",
            [int(v.numpy()) for v in _made if v.name.split("/")[-1].startswith("iteration")] == [5],
            "expected one Keras optimizer whose step counter (optimizer.iterations) reads 5 after 5 steps")
+_buffers = [v.numpy() for v in _made if v.name.split("/")[-1].endswith("momentum:0")]
+check_true("keras_sgd_trajectory: the Keras optimizer keeps the momentum", len(_buffers) == 1,
+           "expected one momentum buffer, made by the Keras optimizer")
+check_close("keras_sgd_trajectory: the Keras optimizer's momentum buffer is the last step", _buffers[0], _traj[-1] - _traj[-2],
+            rtol=1e-9, atol=1e-12)
 _x32 = np.array([1.5, -0.5], dtype=np.float32)
 _traj = keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), _x32, 0.25, 1)
 check_close("keras_sgd_trajectory must not modify x0 (float32)", _x32, np.array([1.5, -0.5]), rtol=0.0)
@@ -1018,6 +1041,9 @@ with tf.variable_creator_scope(_record_variable):
 expect("keras_sgd_trajectory: steps counted by the Keras optimizer's own iteration variable",
        np.array(sorted(int(v.numpy()) for v in _made if v.name.split("/")[-1].startswith("iteration")), dtype=np.float64),
        rtol=0.0, atol=0.0, dtype=np.float64)
+expect("keras_sgd_trajectory: the Keras optimizer's momentum buffers after 7 steps",
+       np.concatenate([np.zeros(0)] + [v.numpy().ravel() for v in _made if v.name.split("/")[-1].endswith("momentum:0")]),
+       rtol=1e-9, atol=1e-12, dtype=np.float64)
 expect("keras_sgd_trajectory(0 steps)", keras_sgd_trajectory(lambda x: tf.reduce_sum(x**2), np.array([3.0]), 0.1, 0), rtol=1e-9, dtype=np.float64)
 expect("keras_sgd_trajectory(n = 1, quartic from -2, momentum 0.9)",
        keras_sgd_trajectory(lambda x: tf.reduce_sum(x**4 - 2 * x**2 + x), np.array([-2.0]), 0.01, 10, momentum=0.9),
@@ -1168,8 +1194,9 @@ print(f"eta * lambda_i = {eta_lambda}: the error's multipliers have moduli {np.c
 # information by Kronecker factors of layer inputs and back-propagated gradients. Gradient second
 # moments (the empirical Fisher) relate to curvature only under assumptions: they approach the
 # Fisher only when the model's predictions match the data, and the Fisher equals the
-# Gauss-Newton matrix for a log-likelihood loss with exponential-family outputs, which
-# approximates the Hessian near a well-fitting optimum. None of the three is the Hessian.
+# Gauss-Newton matrix for a negative log-likelihood whose network outputs are the natural
+# parameters of an exponential family (logits with softmax cross-entropy), which approximates the
+# Hessian near a well-fitting optimum. None of the three is the Hessian.
 # </details>
 #
 # **Principal.** How do you choose a learning rate for a new architecture without a big grid
