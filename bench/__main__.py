@@ -9,12 +9,12 @@
   optional rfc3987-syntax grammar that otherwise adds about 1.5 s to it);
 - every solution notebook from a cold kernel against its 45 s budget, and the course's total
   (``bench.notebooks``); each explorer's callback latency in the kernel, median and worst of
-  50 value changes against the 30 ms goal (``bench.widgets``);
-- grading: `make grade` against serial `nbgrader autograde` on 20 students of every day
-  (``bench.grading``, about 20 minutes on 2 cores);
+  50 changes of its controls against the 30 ms goal (``bench.widgets``);
 - `make setup` from nothing in a scratch copy of the repository, timed against a bare
   `python -m venv`, and the environment's size on disk (a few minutes; its own .venv, deleted
-  after).
+  after);
+- grading: `make grade` against serial `nbgrader autograde` on 20 students of every day
+  (``bench.grading``, the longest part).
 
 `python -m bench --quick` leaves out the two slow ones (grading and setup);
 `python -m bench --setup` runs only the setup figures.
@@ -160,10 +160,10 @@ def main(argv):
 
     notebooks.main()
     if not quick:
+        setup_figures()
         from bench import grading
 
         grading.main([])
-        setup_figures()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ setting the value (or the click) to the return of its observers (the callback: r
 update the artists), and separately the Agg render of the figure that the page then asks for.
 
 The goal is a median callback under 30 ms for every explorer; the report names those that miss
-it, and any explorer of ``calcopt.widgets.EXPLORERS`` that no solution notebook shows. Run by ``bench.notebooks`` (``make bench``) after each notebook, in the same kernel;
+it, and any explorer of ``calcopt.widgets.EXPLORERS`` that no solution notebook shows. Run by
+``bench.notebooks`` (``make bench``) after each notebook, in the same kernel;
 ``python -m bench.widgets`` measures only the notebooks that have explorers.
 """
 import json
@@ -70,10 +71,9 @@ def _measure(explorer, changes):
     return {"callback_ms": callback, "render_ms": render,
             "per_control_median_ms": {n: _st.median(v) for n, v in per_control.items()}}
 
-import warnings as _warnings
-with _warnings.catch_warnings():  # isinstance on every object touches deprecated torch aliases
-    _warnings.simplefilter("ignore")
-    _explorers = [o for o in _gc.get_objects() if isinstance(o, _Explorer)]
+# By type, not isinstance: a weak proxy among the objects answers isinstance for its referent
+# (an explorer counted twice) or raises ReferenceError once the referent is gone.
+_explorers = [o for o in _gc.get_objects() if issubclass(type(o), _Explorer)]
 _results = []
 for _e in _explorers:
     if isinstance(getattr(_e, "fig", None) and _e.fig.canvas, _w.DOMWidget):  # live (ipympl)
@@ -95,7 +95,7 @@ def parse(outputs):
 
 def report(results):
     """results: [(notebook id, [explorer result])]. Prints a table, then the explorers that
-    miss the goal and those of ``calcopt.widgets.EXPLORERS`` that no solution notebook showed
+    miss the goal and those of ``calcopt.widgets.EXPLORERS`` that no notebook run showed live
     (not measured); returns the misses."""
     import statistics
 
@@ -123,7 +123,7 @@ def report(results):
         print(f"  every explorer measured is under the {GOAL_MS:.0f} ms median goal")
     unmeasured = sorted(set(EXPLORERS) - measured)
     print(f"  explorers of calcopt.widgets measured: {len(measured & set(EXPLORERS))} of {len(EXPLORERS)}"
-          + (f"; not shown live by any solution notebook, so not measured: {', '.join(unmeasured)}"
+          + (f"; not live in any notebook run, so not measured: {', '.join(unmeasured)}"
              if unmeasured else ""))
     return misses
 

@@ -143,14 +143,29 @@ def chromium():
             browser.close()
 
 
+# The JupyterLab page of each (browser, server): loaded once and kept from one notebook to the
+# next, as a learner keeps one JupyterLab open (loading the whole application again for every
+# notebook is most of the time it takes to open one).
+_LAB_PAGES = {}
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
 @contextmanager
 def notebook_page(chromium, base, name):
-    """A new page; yields it. A failure inside (a failed assertion too) takes a screenshot of
-    the whole page first (tests/screenshots/<name>.png, named in the failure); then the page is
-    closed and every kernel of the server shut down."""
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    """The JupyterLab page of this browser and server (a new one the first time, or after a
+    failure); yields it. After a test passes, its notebooks are closed from File > Close and
+    Shut Down Notebook, as a learner closes them. A failure inside (a failed assertion too)
+    takes a screenshot of the whole page (tests/screenshots/<name>.png, named in the failure),
+    and the page is then closed: the next notebook gets a fresh one. Either way every kernel
+    of the server is shut down afterwards."""
+    key = (id(chromium), base)
+    page = _LAB_PAGES.get(key)
+    if page is None or page.is_closed():
+        page = _LAB_PAGES[key] = chromium.new_page(viewport=VIEWPORT)
+    keep = False
     try:
         yield page
+        keep = True
     except BaseException as error:
         shot = screenshot(page, name)
         print(f"screenshot: {shot}")
@@ -158,8 +173,43 @@ def notebook_page(chromium, base, name):
             error.add_note(f"screenshot: {shot}")
         raise
     finally:
-        page.close()
+        if keep:
+            try:
+                close_notebooks(page)
+            except Exception as error:  # the next notebook gets a fresh page
+                print(f"{name}: closing the notebook failed ({error}); the page is closed instead")
+                keep = False
+        if not keep:
+            _LAB_PAGES.pop(key, None)
+            page.close()
         shutdown_kernels(base)
+
+
+def menu(page, top, item):
+    """Click ``item`` (its exact label) in the menu bar's ``top`` menu."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
+    page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
+        has=page.get_by_text(item, exact=True)).first.click()
+
+
+OPEN_NOTEBOOKS_JS = "() => document.querySelectorAll('.jp-NotebookPanel').length"
+
+
+def close_notebooks(page, timeout_s=60):
+    """Close every notebook open in a JupyterLab page, each from File > Close and Shut Down
+    Notebook (its kernel shut down too), answering the dialog that asks to confirm."""
+    if not page.url.startswith(("http://", "https://")) or "/lab" not in page.url:
+        return
+    deadline = time.monotonic() + timeout_s
+    while page.evaluate(OPEN_NOTEBOOKS_JS):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"notebooks still open after {timeout_s} s")
+        for dialog in page.locator(".jp-Dialog .jp-mod-accept").all():  # e.g. Validate's answer
+            dialog.click()
+        open_now = page.evaluate(OPEN_NOTEBOOKS_JS)
+        menu(page, "File", "Close and Shut Down Notebook…")
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.wait_for_function(f"(n) => ({OPEN_NOTEBOOKS_JS})() < n", arg=open_now, timeout=timeout_s * 1000)
 
 
 def screenshot(page, name):
@@ -182,14 +232,30 @@ def accept_kernel_dialog(page):
     return False
 
 
+# Whether the notebook at ``path`` is the page's current widget, with its cells.
+OPENED_JS = """(path) => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return !!(panel && panel.context && panel.context.path === path && panel.content
+              && panel.content.widgets.length > 0 && document.querySelector('.jp-NotebookPanel .jp-Cell'));
+}"""
+
+
 def open_notebook(page, base, path, timeout_s=RUN_ALL_TIMEOUT_S, kernel=True):
-    """Open ``path`` (relative to the server's root) and wait until its kernel is started,
-    connected and idle (``kernel=False``: only until the page has a kernel or is starting one,
-    so that no kernel dialog can come up later). (The toolbar's execution indicator says
-    "idle" before there is any kernel: a Run All clicked then runs nothing and clears every
-    execution count.)"""
-    page.goto(f"{base}/lab/tree/{path}?token={TOKEN}&reset")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    """Open ``path`` (relative to the server's root) from File > Open from Path in the page's
+    JupyterLab (loading JupyterLab first if the page is not showing it) and wait until the
+    notebook is shown and its kernel started, connected and idle (``kernel=False``: only until
+    the page has a kernel or is starting one, so that no kernel dialog can come up later).
+    (The toolbar's execution indicator says "idle" before there is any kernel: a Run All
+    clicked then runs nothing and clears every execution count.)"""
+    if not page.url.startswith(f"{base}/lab"):
+        page.goto(f"{base}/lab?token={TOKEN}&reset")
+        page.wait_for_function("() => !!window.jupyterapp", timeout=120_000)
+        page.evaluate("() => window.jupyterapp.restored.then(() => true)")  # every plugin started
+    menu(page, "File", "Open from Path…")
+    box = page.locator(".jp-Dialog input")
+    box.fill(path)
+    box.press("Enter")
+    page.wait_for_function(OPENED_JS, arg=path, timeout=120_000)
     wait_kernel_idle(page, timeout_s, path, started_only=not kernel)
 
 
@@ -238,9 +304,7 @@ def run_all_from_menu(page, timeout_s=RUN_ALL_TIMEOUT_S, what=""):
     without any), else once that has held for three polls in a row. Returns (seconds it took,
     the state: code cells, those run). Fails after ``timeout_s``, naming the cell still
     running."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
-        has=page.get_by_text("Run All Cells", exact=True)).first.click()
+    menu(page, "Run", "Run All Cells")
     start = time.monotonic()
     settled, started, state = 0, False, {}
     while time.monotonic() - start < timeout_s:
@@ -272,9 +336,7 @@ def save(page, base, path, timeout_s=60):
     aside as ``<name>.invalid`` and restores the previous version, which is how the run's
     outputs and execution counts went missing.)"""
     before = page.evaluate(SAVED_JS)[0]
-    page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
-    page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
-        has=page.get_by_text("Save Notebook", exact=True)).first.click()
+    menu(page, "File", "Save Notebook")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         modified, dirty = page.evaluate(SAVED_JS)

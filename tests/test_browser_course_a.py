@@ -10,8 +10,9 @@ test_browser_course_b.py, so that the two halves run side by side); nbgrader's V
 - The Validate button of the notebook toolbar, on an untouched copy of the first day's
   student notebook, lists every graded test as failed.
 
-One JupyterLab server (rooted at a scratch course root) and one browser for the module
-(tests/browser.py, ``student_lab``). A failure leaves a screenshot in tests/screenshots/."""
+One JupyterLab server (rooted at a scratch course root), one browser and one JupyterLab page
+for the module (tests/browser.py, ``student_lab``): each notebook is opened from File > Open
+from Path and closed with its kernel after. A failure leaves a screenshot in tests/screenshots/."""
 import pytest
 
 import browser

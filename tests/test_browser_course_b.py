@@ -6,8 +6,9 @@ test_browser_course_a.py for what is checked); formgrader.
   unanswered exercise explains, every grade cell fails, the widgets render.
 - Formgrader, served from a scratch copy of the course root, lists every day of source/.
 
-One JupyterLab server (rooted at a scratch course root) and one browser for the module
-(tests/browser.py, ``student_lab``). A failure leaves a screenshot in tests/screenshots/."""
+One JupyterLab server (rooted at a scratch course root), one browser and one JupyterLab page
+for the module (tests/browser.py, ``student_lab``): each notebook is opened from File > Open
+from Path and closed with its kernel after. A failure leaves a screenshot in tests/screenshots/."""
 import pytest
 
 import browser

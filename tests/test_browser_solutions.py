@@ -2,9 +2,10 @@
 Run menu, no error output anywhere, every widget rendered, and every control of every explorer
 (each slider, dropdown, checkbox, button...) changes the figure drawn in the page.
 
-One JupyterLab server and one browser for the module; the notebooks (every
-solutions/dayNN_*/*.ipynb present) are opened one after another, each with a kernel of its
-own shut down afterwards. A failure leaves a screenshot in tests/screenshots/ (git-ignored)."""
+One JupyterLab server, one browser and one JupyterLab page for the module; the notebooks
+(every solutions/dayNN_*/*.ipynb present) are opened one after another from File > Open from
+Path, each with a kernel of its own, and closed with it after. A failure leaves a screenshot in
+tests/screenshots/ (git-ignored)."""
 import time
 
 import nbformat
