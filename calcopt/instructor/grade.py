@@ -3,9 +3,10 @@ a report.
 
 Submissions arrive in nbgrader's layout, ``<root>/submitted/<student>/<day>/<notebook>.ipynb``.
 The steps, in order:
-1. build the sources; ``nbgrader generate_assignment`` each day into the gradebook;
-2. per day, once: a gradebook template and the answer keys (``assignments``);
-3. read the submissions, naming every file that cannot be graded as it is (``intake``);
+1. build the sources;
+2. read the submissions, naming every file that cannot be graded as it is (``intake``);
+3. for each day with work to grade, once: ``nbgrader generate_assignment`` into the gradebook,
+   a gradebook template and the answer keys (``assignments``);
 4. grade each submission that changed since it was last graded (``state``: its notebooks, its
    day's source, the hidden seed, the settings or the grader's code), or those of
    ``--student``/``--day``, or all with ``--force``, in a worker process of its own working copy
